@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"net"
+
+	"github.com/telecaller-crm/api/db"
+	"github.com/telecaller-crm/api/server"
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	migrateFirst := fs.Bool("migrate", false, "apply pending migrations before serving")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := server.LoadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(stderr, cfg.LogLevel)
+	deps, closeDeps, err := server.Open(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDeps()
+	if *migrateFirst {
+		m, err := db.NewMigrator(deps.DB)
+		if err != nil {
+			return err
+		}
+		if _, err := m.Up(ctx); err != nil {
+			return err
+		}
+	}
+	srv := server.New(cfg, deps)
+	return server.Run(ctx, cfg, srv, logger, func(a net.Addr) {
+		logger.Info("listening", "addr", a.String(), "graphql", "/graphql", "rest", "/api")
+	})
+}

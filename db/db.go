@@ -1,0 +1,55 @@
+// Package db is the persistence layer: bun models, embedded migrations and the
+// queries over them. It knows SQL and nothing about HTTP or permissions.
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// Options tune the connection pool.
+type Options struct {
+	MaxOpenConns int
+	// StatementTimeout bounds every statement on the server side so one slow
+	// query cannot pin a connection; zero leaves the server default.
+	StatementTimeout time.Duration
+}
+
+// Open connects to Postgres with a libpq-style URL or DSN and checks the
+// connection. The caller closes the returned DB.
+func Open(ctx context.Context, dsn string, opt Options) (*bun.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if opt.StatementTimeout > 0 {
+		cfg.RuntimeParams["statement_timeout"] = fmt.Sprint(opt.StatementTimeout.Milliseconds())
+	}
+	sqldb := stdlib.OpenDB(*cfg)
+	if opt.MaxOpenConns <= 0 {
+		opt.MaxOpenConns = 20
+	}
+	sqldb.SetMaxOpenConns(opt.MaxOpenConns)
+	sqldb.SetMaxIdleConns(opt.MaxOpenConns)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	bdb := bun.NewDB(sqldb, pgdialect.New(), bun.WithDiscardUnknownColumns())
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := bdb.PingContext(pingCtx); err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	return bdb, nil
+}
+
+// Ping reports whether Postgres answers within the context's deadline.
+func Ping(ctx context.Context, idb *bun.DB) error {
+	var one int
+	return idb.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}

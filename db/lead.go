@@ -1,0 +1,267 @@
+package db
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/telecaller-crm/api/apperr"
+)
+
+// Lead is a person or company the team calls.
+type Lead struct {
+	bun.BaseModel `bun:"table:leads,alias:l" json:"-"`
+
+	ID              uuid.UUID      `bun:"id,pk,type:uuid" json:"id"`
+	Name            string         `bun:"name" json:"name"`
+	Email           *string        `bun:"email" json:"email"`
+	Phone           *string        `bun:"phone" json:"phone"`
+	PhoneE164       *string        `bun:"phone_e164" json:"phoneE164"`
+	Company         *string        `bun:"company" json:"company"`
+	Source          LeadSource     `bun:"source" json:"source"`
+	Status          LeadStatus     `bun:"status" json:"status"`
+	Priority        LeadPriority   `bun:"priority" json:"priority"`
+	AssignedToID    *uuid.UUID     `bun:"assigned_to,type:uuid" json:"assignedToId"`
+	CreatedByID     *uuid.UUID     `bun:"created_by,type:uuid" json:"createdById"`
+	Notes           *string        `bun:"notes" json:"notes"`
+	Tags            []string       `bun:"tags,array,type:text[]" json:"tags"`
+	CustomFields    map[string]any `bun:"custom_fields,type:jsonb" json:"customFields"`
+	NextFollowUpAt  *time.Time     `bun:"next_follow_up_at" json:"nextFollowUpAt"`
+	LastContactedAt *time.Time     `bun:"last_contacted_at" json:"lastContactedAt"`
+	AttemptCount    int            `bun:"attempt_count" json:"attemptCount"`
+	Version         int            `bun:"version" json:"version"`
+	CreatedAt       time.Time      `bun:"created_at,nullzero,default:current_timestamp" json:"createdAt"`
+	UpdatedAt       time.Time      `bun:"updated_at,nullzero,default:current_timestamp" json:"updatedAt"`
+	DeletedAt       *time.Time     `bun:"deleted_at" json:"deletedAt"`
+}
+
+// CreateLead inserts l, setting its id when unset. Returns CONFLICT naming the
+// field and the existing lead's id when a live lead has the same phone or email.
+func CreateLead(ctx context.Context, idb bun.IDB, l *Lead) error {
+	if l.ID == uuid.Nil {
+		l.ID = uuid.Must(uuid.NewV7())
+	}
+	if l.Tags == nil {
+		l.Tags = []string{}
+	}
+	if l.CustomFields == nil {
+		l.CustomFields = map[string]any{}
+	}
+	l.Version = 1
+	if _, err := idb.NewInsert().Model(l).Returning("*").Exec(ctx); err != nil {
+		return duplicateError(ctx, idb, formatError(err, "Lead"), l)
+	}
+	return nil
+}
+
+// duplicateError adds the id of the live lead that a CONFLICT collided with.
+func duplicateError(ctx context.Context, idb bun.IDB, err error, l *Lead) error {
+	e, ok := apperr.As(err)
+	if !ok || e.Code != apperr.Conflict {
+		return err
+	}
+	var id uuid.UUID
+	q := idb.NewSelect().Model((*Lead)(nil)).Column("l.id").Where("l.deleted_at IS NULL").Limit(1)
+	switch {
+	case e.Field == "phone" && l.PhoneE164 != nil:
+		q = q.Where("l.phone_e164 = ?", *l.PhoneE164)
+	case e.Field == "email" && l.Email != nil:
+		q = q.Where("l.email = ?", *l.Email)
+	default:
+		return err
+	}
+	q = q.Where("l.id <> ?", l.ID)
+	if q.Scan(ctx, &id) != nil {
+		return err
+	}
+	e = e.With("existingLeadId", id.String())
+	e.Message = "A lead with this " + e.Field + " already exists (" + id.String() + ")."
+	return e
+}
+
+// LeadScope restricts which leads a caller may touch; a nil AssignedTo means all.
+type LeadScope struct {
+	AssignedTo *uuid.UUID
+}
+
+func (s LeadScope) apply(q *bun.SelectQuery) *bun.SelectQuery {
+	if s.AssignedTo != nil {
+		q = q.Where("l.assigned_to = ?", *s.AssignedTo)
+	}
+	return q
+}
+
+// FindLeadByID returns a live lead inside scope (or a deleted one when
+// withDeleted). Returns NOT_FOUND otherwise, so ids outside scope don't leak.
+func FindLeadByID(ctx context.Context, idb bun.IDB, id uuid.UUID, scope LeadScope, withDeleted bool) (*Lead, error) {
+	l := new(Lead)
+	q := scope.apply(idb.NewSelect().Model(l).Where("l.id = ?", id))
+	if !withDeleted {
+		q = q.Where("l.deleted_at IS NULL")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, formatError(err, "Lead")
+	}
+	return l, nil
+}
+
+// LockLead is FindLeadByID with a row lock, for read-modify-write in a transaction.
+func LockLead(ctx context.Context, tx bun.Tx, id uuid.UUID, scope LeadScope) (*Lead, error) {
+	l := new(Lead)
+	q := scope.apply(tx.NewSelect().Model(l).Where("l.id = ?", id).Where("l.deleted_at IS NULL")).For("UPDATE")
+	if err := q.Scan(ctx); err != nil {
+		return nil, formatError(err, "Lead")
+	}
+	return l, nil
+}
+
+// FindLeadsByIDs returns the live leads with the given ids, in no particular order.
+func FindLeadsByIDs(ctx context.Context, idb bun.IDB, ids []uuid.UUID) ([]*Lead, error) {
+	var leads []*Lead
+	err := idb.NewSelect().Model(&leads).Where("l.id IN (?)", bun.In(ids)).Scan(ctx)
+	return leads, formatError(err, "Lead")
+}
+
+// LeadUpdate is a patch: nil fields are left alone; Clear names nullable
+// columns to set to NULL.
+type LeadUpdate struct {
+	Name           *string
+	Email          *string
+	Phone          *string
+	PhoneE164      *string
+	Company        *string
+	Source         *LeadSource
+	Status         *LeadStatus
+	Priority       *LeadPriority
+	AssignedToID   *uuid.UUID
+	Notes          *string
+	Tags           *[]string
+	CustomFields   map[string]any
+	NextFollowUpAt *time.Time
+	Clear          []string
+}
+
+// clearable lists the nullable columns a patch may set to NULL.
+var clearable = map[string]bool{
+	"email": true, "phone": true, "phone_e164": true, "company": true,
+	"assigned_to": true, "notes": true, "next_follow_up_at": true,
+}
+
+// UpdateLead applies u to a live lead in scope, bumping version and
+// updated_at. With expectedVersion set, the update happens only at that
+// version. Returns NOT_FOUND, CONFLICT (field "version") on a version
+// mismatch, or CONFLICT on a duplicate phone/email.
+func UpdateLead(ctx context.Context, idb bun.IDB, id uuid.UUID, scope LeadScope, u LeadUpdate, expectedVersion *int) (*Lead, error) {
+	l := &Lead{ID: id}
+	q := idb.NewUpdate().Model(l).
+		Set("version = l.version + 1").
+		Set("updated_at = now()").
+		Where("l.id = ?", id).
+		Where("l.deleted_at IS NULL").
+		Returning("*")
+	if scope.AssignedTo != nil {
+		q = q.Where("l.assigned_to = ?", *scope.AssignedTo)
+	}
+	if expectedVersion != nil {
+		q = q.Where("l.version = ?", *expectedVersion)
+	}
+	set := func(col string, v any) { q = q.Set("? = ?", bun.Ident(col), v) }
+	if u.Name != nil {
+		set("name", *u.Name)
+	}
+	if u.Email != nil {
+		set("email", *u.Email)
+	}
+	if u.Phone != nil {
+		set("phone", *u.Phone)
+	}
+	if u.PhoneE164 != nil {
+		set("phone_e164", *u.PhoneE164)
+	}
+	if u.Company != nil {
+		set("company", *u.Company)
+	}
+	if u.Source != nil {
+		set("source", *u.Source)
+	}
+	if u.Status != nil {
+		set("status", *u.Status)
+	}
+	if u.Priority != nil {
+		set("priority", *u.Priority)
+	}
+	if u.AssignedToID != nil {
+		set("assigned_to", *u.AssignedToID)
+	}
+	if u.Notes != nil {
+		set("notes", *u.Notes)
+	}
+	if u.Tags != nil {
+		set("tags", pgArray(*u.Tags))
+	}
+	if u.CustomFields != nil {
+		set("custom_fields", jsonb(u.CustomFields))
+	}
+	if u.NextFollowUpAt != nil {
+		set("next_follow_up_at", *u.NextFollowUpAt)
+	}
+	for _, col := range u.Clear {
+		if clearable[col] {
+			q = q.Set("? = NULL", bun.Ident(col))
+		}
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		probe := &Lead{ID: id}
+		if u.PhoneE164 != nil {
+			probe.PhoneE164 = u.PhoneE164
+		}
+		if u.Email != nil {
+			probe.Email = u.Email
+		}
+		return nil, duplicateError(ctx, idb, formatError(err, "Lead"), probe)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return l, nil
+	}
+	// Nothing matched: tell a missing lead from a stale version.
+	cur, err := FindLeadByID(ctx, idb, id, scope, false)
+	if err != nil {
+		return nil, err
+	}
+	e := apperr.New(apperr.Conflict, "The lead was changed by someone else (now at version %d); reload and retry.", cur.Version)
+	e.Field, e.FieldMessage = "version", "does not match the current version"
+	return nil, e.With("currentVersion", cur.Version)
+}
+
+// SetLeadDeleted soft-deletes (deleted=true) or restores a lead, bumping its
+// version. Returns NOT_FOUND when the lead is not in the expected state, or
+// CONFLICT when restoring would duplicate a live lead's phone or email.
+func SetLeadDeleted(ctx context.Context, idb bun.IDB, id uuid.UUID, deleted bool) (*Lead, error) {
+	l := &Lead{ID: id}
+	q := idb.NewUpdate().Model(l).
+		Set("version = l.version + 1").
+		Set("updated_at = now()").
+		Where("l.id = ?", id).
+		Returning("*")
+	if deleted {
+		q = q.Set("deleted_at = now()").Where("l.deleted_at IS NULL")
+	} else {
+		q = q.Set("deleted_at = NULL").Where("l.deleted_at IS NOT NULL")
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return nil, formatError(err, "Lead")
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, apperr.New(apperr.NotFound, "Lead not found.")
+	}
+	return l, nil
+}
+
+// Allows reports whether l lies inside the scope.
+func (s LeadScope) Allows(l *Lead) bool {
+	return s.AssignedTo == nil || (l.AssignedToID != nil && *l.AssignedToID == *s.AssignedTo)
+}

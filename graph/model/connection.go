@@ -1,0 +1,20 @@
+// Package model holds the GraphQL types that are not database rows:
+// connections, inputs and filters.
+package model
+
+import "github.com/telecaller-crm/api/db"
+
+// LeadConnection is a page of leads. It keeps the filter so totalCount can be
+// computed only when a client asks for it.
+type LeadConnection struct {
+	Edges    []*LeadEdge     `json:"edges"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+	Filter   db.LeadCriteria `json:"-"`
+}
+
+// InteractionConnection is a page of a lead's interactions.
+type InteractionConnection struct {
+	Edges    []*InteractionEdge   `json:"edges"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+	Filter   db.InteractionFilter `json:"-"`
+}

@@ -1,0 +1,210 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/telecaller-crm/api/apperr"
+	"github.com/telecaller-crm/api/db"
+	"github.com/telecaller-crm/api/graph/model"
+	"github.com/vikstrous/dataloadgen"
+)
+
+// Lead is the resolver for the lead field.
+func (r *interactionResolver) Lead(ctx context.Context, obj *db.Interaction) (*db.Lead, error) {
+	p, err := r.principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l, err := r.loadersFrom(ctx).leads.Load(ctx, obj.LeadID)
+	if err == dataloadgen.ErrNotFound || (err == nil && !leadScope(p).Allows(l)) {
+		return nil, nil
+	}
+	return l, err
+}
+
+// Telecaller is the resolver for the telecaller field.
+func (r *interactionResolver) Telecaller(ctx context.Context, obj *db.Interaction) (*db.User, error) {
+	return r.loadUser(ctx, &obj.TelecallerID)
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *interactionConnectionResolver) TotalCount(ctx context.Context, obj *model.InteractionConnection) (int, error) {
+	return db.CountInteractions(ctx, r.DB, obj.Filter)
+}
+
+// Assignee is the resolver for the assignee field.
+func (r *leadResolver) Assignee(ctx context.Context, obj *db.Lead) (*db.User, error) {
+	return r.loadUser(ctx, obj.AssignedToID)
+}
+
+// CreatedBy is the resolver for the createdBy field.
+func (r *leadResolver) CreatedBy(ctx context.Context, obj *db.Lead) (*db.User, error) {
+	return r.loadUser(ctx, obj.CreatedByID)
+}
+
+// Interactions is the resolver for the interactions field.
+func (r *leadResolver) Interactions(ctx context.Context, obj *db.Lead, first int) ([]*db.Interaction, error) {
+	if first < 0 || first > 50 {
+		return nil, apperr.Invalid("first", "must be between 0 and 50")
+	}
+	if first == 0 {
+		return []*db.Interaction{}, nil
+	}
+	items, err := r.loadersFrom(ctx).recent.Load(ctx, recentKey{obj.ID, first})
+	if items == nil {
+		items = []*db.Interaction{}
+	}
+	return items, err
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *leadConnectionResolver) TotalCount(ctx context.Context, obj *model.LeadConnection) (int, error) {
+	return db.CountLeads(ctx, r.DB, obj.Filter)
+}
+
+// CreateLead is the resolver for the createLead field.
+func (r *mutationResolver) CreateLead(ctx context.Context, input model.CreateLeadInput) (*db.Lead, error) {
+	p, err := r.principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l, err := r.newLead(p, input)
+	if err != nil {
+		return nil, err
+	}
+	return l, db.CreateLead(ctx, r.DB, l)
+}
+
+// UpdateLead is the resolver for the updateLead field.
+func (r *mutationResolver) UpdateLead(ctx context.Context, id uuid.UUID, input model.UpdateLeadInput, expectedVersion *int) (*db.Lead, error) {
+	p, err := r.principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.leadUpdate(p, input)
+	if err != nil {
+		return nil, err
+	}
+	return db.UpdateLead(ctx, r.DB, id, leadScope(p), u, expectedVersion)
+}
+
+// DeleteLead is the resolver for the deleteLead field.
+func (r *mutationResolver) DeleteLead(ctx context.Context, id uuid.UUID) (*db.Lead, error) {
+	if _, err := r.manager(ctx, "delete leads"); err != nil {
+		return nil, err
+	}
+	return db.SetLeadDeleted(ctx, r.DB, id, true)
+}
+
+// RestoreLead is the resolver for the restoreLead field.
+func (r *mutationResolver) RestoreLead(ctx context.Context, id uuid.UUID) (*db.Lead, error) {
+	if _, err := r.manager(ctx, "restore leads"); err != nil {
+		return nil, err
+	}
+	return db.SetLeadDeleted(ctx, r.DB, id, false)
+}
+
+// AssignLead is the resolver for the assignLead field.
+func (r *mutationResolver) AssignLead(ctx context.Context, id uuid.UUID, assigneeID *uuid.UUID) (*db.Lead, error) {
+	p, err := r.manager(ctx, "assign leads")
+	if err != nil {
+		return nil, err
+	}
+	u := db.LeadUpdate{AssignedToID: assigneeID}
+	u.Clear = clearIfNil(u.Clear, "assigned_to", assigneeID)
+	return db.UpdateLead(ctx, r.DB, id, leadScope(p), u, nil)
+}
+
+// CreateInteraction is the resolver for the createInteraction field.
+func (r *mutationResolver) CreateInteraction(ctx context.Context, input model.CreateInteractionInput) (*db.Interaction, error) {
+	p, err := r.principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.logInteraction(ctx, p, input)
+}
+
+// Me is the resolver for the me field.
+func (r *queryResolver) Me(ctx context.Context) (*db.User, error) {
+	p, err := r.principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return db.FindUserByID(ctx, r.DB, p.UserID)
+}
+
+// Lead is the resolver for the lead field.
+func (r *queryResolver) Lead(ctx context.Context, id uuid.UUID) (*db.Lead, error) {
+	p, err := r.principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.visibleLead(ctx, p, id)
+}
+
+// Leads is the resolver for the leads field.
+func (r *queryResolver) Leads(ctx context.Context, first *int, after *string, last *int, before *string, offset *int, filter *model.LeadFilter, orderBy *model.LeadOrder) (*model.LeadConnection, error) {
+	p, err := r.principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.leadCriteria(p, filter)
+	if err != nil {
+		return nil, err
+	}
+	page, err := leadWindow(first, after, last, before, offset, orderBy)
+	if err != nil {
+		return nil, err
+	}
+	return r.leadConnection(ctx, c, page)
+}
+
+// LeadInteractions is the resolver for the leadInteractions field.
+func (r *queryResolver) LeadInteractions(ctx context.Context, leadID uuid.UUID, first *int, after *string, offset *int, typeArg []db.InteractionType) (*model.InteractionConnection, error) {
+	p, err := r.principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.visibleLead(ctx, p, leadID); err != nil {
+		return nil, err
+	}
+	return r.interactionConnection(ctx, db.InteractionFilter{LeadID: leadID, Types: typeArg}, first, after, offset)
+}
+
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context, role *db.UserRole) ([]*db.User, error) {
+	if _, err := r.manager(ctx, "list users"); err != nil {
+		return nil, err
+	}
+	return db.FindUsers(ctx, r.DB, role)
+}
+
+// Interaction returns InteractionResolver implementation.
+func (r *Resolver) Interaction() InteractionResolver { return &interactionResolver{r} }
+
+// InteractionConnection returns InteractionConnectionResolver implementation.
+func (r *Resolver) InteractionConnection() InteractionConnectionResolver {
+	return &interactionConnectionResolver{r}
+}
+
+// Lead returns LeadResolver implementation.
+func (r *Resolver) Lead() LeadResolver { return &leadResolver{r} }
+
+// LeadConnection returns LeadConnectionResolver implementation.
+func (r *Resolver) LeadConnection() LeadConnectionResolver { return &leadConnectionResolver{r} }
+
+// Mutation returns MutationResolver implementation.
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
+// Query returns QueryResolver implementation.
+func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+type (
+	interactionResolver           struct{ *Resolver }
+	interactionConnectionResolver struct{ *Resolver }
+	leadResolver                  struct{ *Resolver }
+	leadConnectionResolver        struct{ *Resolver }
+	mutationResolver              struct{ *Resolver }
+	queryResolver                 struct{ *Resolver }
+)

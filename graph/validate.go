@@ -1,0 +1,145 @@
+package graph
+
+import (
+	"encoding/json"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/telecaller-crm/api/apperr"
+)
+
+// Input limits, shared by every entry point.
+const (
+	maxNameLen         = 200
+	maxCompanyLen      = 200
+	maxNotesLen        = 10000
+	maxTags            = 20
+	maxTagLen          = 50
+	maxCustomFieldSize = 16 << 10
+	maxSearchLen       = 200
+	maxPageSize        = 100
+	defaultPageSize    = 20
+	maxDuration        = 86400
+	// futureSkew tolerates clocks slightly ahead of ours for "not in the future".
+	futureSkew = 5 * time.Minute
+)
+
+// cleanName trims a lead's name and checks its length.
+func cleanName(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", apperr.Invalid(field, "is required")
+	}
+	if utf8.RuneCountInString(s) > maxNameLen {
+		return "", apperr.Invalid(field, "must be at most 200 characters")
+	}
+	return s, nil
+}
+
+// cleanText trims optional free text; blank becomes nil.
+func cleanText(field string, s *string, max int) (*string, error) {
+	if s == nil {
+		return nil, nil
+	}
+	t := strings.TrimSpace(*s)
+	if t == "" {
+		return nil, nil
+	}
+	if utf8.RuneCountInString(t) > max {
+		return nil, apperr.Invalid(field, "is too long")
+	}
+	return &t, nil
+}
+
+// cleanEmail lower-cases and checks an address; blank becomes nil.
+func cleanEmail(field string, s *string) (*string, error) {
+	t, err := cleanText(field, s, 254)
+	if err != nil || t == nil {
+		return nil, err
+	}
+	e := strings.ToLower(*t)
+	addr, perr := mail.ParseAddress(e)
+	at := strings.LastIndexByte(e, '@')
+	if perr != nil || addr.Address != e || at < 1 || !strings.Contains(e[at:], ".") {
+		return nil, apperr.Invalid(field, "is not a valid email address")
+	}
+	return &e, nil
+}
+
+// cleanPhone keeps the raw number and returns its E.164 form, reading numbers
+// without a country code in region. Blank becomes nil.
+func cleanPhone(field string, s *string, region string) (raw, e164 *string, err error) {
+	t, err := cleanText(field, s, 50)
+	if err != nil || t == nil {
+		return nil, nil, err
+	}
+	num, perr := phonenumbers.Parse(*t, region)
+	if perr != nil || !phonenumbers.IsValidNumber(num) {
+		return nil, nil, apperr.Invalid(field, "is not a valid phone number")
+	}
+	f := phonenumbers.Format(num, phonenumbers.E164)
+	return t, &f, nil
+}
+
+// cleanTags trims, de-duplicates and checks tags.
+func cleanTags(field string, tags []string) ([]string, error) {
+	out := make([]string, 0, len(tags))
+	seen := map[string]bool{}
+	for _, tag := range tags {
+		tag = strings.TrimSpace(tag)
+		if tag == "" || utf8.RuneCountInString(tag) > maxTagLen {
+			return nil, apperr.Invalid(field, "each tag must be 1 to 50 characters")
+		}
+		if !seen[tag] {
+			seen[tag] = true
+			out = append(out, tag)
+		}
+	}
+	if len(out) > maxTags {
+		return nil, apperr.Invalid(field, "at most 20 tags")
+	}
+	return out, nil
+}
+
+// checkCustomFields bounds the encoded size of a custom-fields object.
+func checkCustomFields(field string, m map[string]any) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return apperr.Invalid(field, "must be a JSON object")
+	}
+	if len(b) > maxCustomFieldSize {
+		return apperr.Invalid(field, "must be at most 16 KB")
+	}
+	return nil
+}
+
+// checkFuture requires t to be after now.
+func checkFuture(field string, t *time.Time, now time.Time) error {
+	if t != nil && !t.After(now) {
+		return apperr.Invalid(field, "must be in the future")
+	}
+	return nil
+}
+
+// checkPast requires t not to be in the future.
+func checkPast(field string, t time.Time, now time.Time) error {
+	if t.After(now.Add(futureSkew)) {
+		return apperr.Invalid(field, "must not be in the future")
+	}
+	return nil
+}
+
+// pageSize checks a first/last/limit argument: 1 to 100, default 20.
+func pageSize(field string, n *int) (int, error) {
+	if n == nil {
+		return defaultPageSize, nil
+	}
+	if *n < 0 || *n > maxPageSize {
+		return 0, apperr.Invalid(field, "must be between 0 and 100")
+	}
+	return *n, nil
+}

@@ -1,0 +1,116 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/telecaller-crm/api/apperr"
+	"github.com/telecaller-crm/api/auth"
+	"github.com/telecaller-crm/api/rest"
+)
+
+// validRequestID limits the client-supplied X-Request-Id that we echo and log.
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// requestID takes a sane X-Request-Id from the client or makes one, echoes
+// it, and puts it in the context for logs and INTERNAL_ERROR messages.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID.MatchString(id) {
+			var b [12]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(apperr.WithRequestID(r.Context(), id)))
+	})
+}
+
+// statusRecorder remembers what a handler wrote, for logs and recovery.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += n
+	return n, err
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// accessLog writes one structured line per request.
+func accessLog(next http.Handler, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		attrs := []any{
+			"request_id", apperr.RequestID(r.Context()),
+			"method", r.Method,
+			"path", r.URL.Path,
+			"status", rec.status,
+			"bytes", rec.bytes,
+			"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
+		}
+		if p, ok := auth.FromContext(r.Context()); ok {
+			attrs = append(attrs, "user_id", p.UserID.String())
+		}
+		logger.InfoContext(r.Context(), "request", attrs...)
+	})
+}
+
+// recoverPanics answers a panicking handler with INTERNAL_ERROR instead of a
+// dropped connection, and logs the panic with the request id.
+func recoverPanics(next http.Handler, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			logger.ErrorContext(r.Context(), "panic", "request_id", apperr.RequestID(r.Context()), "panic", v)
+			if rec.status == 0 {
+				rest.WriteError(w, r, logger, errors.New("panic"))
+			}
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// limitBody caps request bodies; readers past the cap get an error that the
+// REST and GraphQL layers report as PAYLOAD_TOO_LARGE.
+func limitBody(next http.Handler, max int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if max > 0 && r.ContentLength > max {
+			rest.WriteError(w, r, slog.Default(), apperr.New(apperr.PayloadTooLarge, "The request body is larger than %d bytes.", max))
+			return
+		}
+		if max > 0 && r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, max)
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,139 @@
+// Package server composes the HTTP server: routes, the middleware order,
+// health checks, timeouts and graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/uptrace/bun"
+
+	"github.com/telecaller-crm/api/auth"
+	"github.com/telecaller-crm/api/db"
+	"github.com/telecaller-crm/api/graph"
+	"github.com/telecaller-crm/api/rest"
+)
+
+// Deps are the server's connections, opened by Open or by a test harness.
+type Deps struct {
+	DB       *bun.DB
+	Redis    redis.UniversalClient
+	Verifier *auth.Verifier
+	Logger   *slog.Logger
+	// Now is the clock of the application layer; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is the API's HTTP handler with its dependencies.
+type Server struct {
+	cfg     Config
+	deps    Deps
+	handler http.Handler
+}
+
+// New composes the handler. Request flow: request id → access log → panic
+// recovery → body limit → auth → routes (/graphql, /api, health).
+func New(cfg Config, deps Deps) *Server {
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, deps: deps}
+	res := graph.NewResolver(deps.DB, deps.Logger, graph.Settings{PhoneRegion: cfg.PhoneRegion, Now: deps.Now})
+	gql := graph.NewHandler(res, graph.Limits{MaxDepth: cfg.GraphQLMaxDepth, MaxComplexity: cfg.GraphQLMaxComplexity})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("/graphql", gql)
+	mux.Handle("/api/", rest.New(res, deps.Logger))
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" && r.Method == http.MethodGet {
+			http.Redirect(w, r, "/graphql", http.StatusFound)
+			return
+		}
+		rest.WriteError(w, r, deps.Logger, notFound(r))
+	}))
+
+	var h http.Handler = mux
+	h = deps.Verifier.Middleware(h)
+	h = limitBody(h, cfg.MaxBodyBytes)
+	h = recoverPanics(h, deps.Logger)
+	h = accessLog(h, deps.Logger)
+	h = requestID(h)
+	s.handler = h
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Open connects to Postgres and Redis and prepares token verification.
+// The returned close function releases them.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger) (Deps, func(), error) {
+	bdb, err := db.Open(ctx, cfg.DatabaseURL, db.Options{MaxOpenConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout})
+	if err != nil {
+		return Deps{}, nil, err
+	}
+	ropt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		_ = bdb.Close()
+		return Deps{}, nil, fmt.Errorf("parse REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(ropt)
+	v, err := auth.NewVerifier(ctx, auth.Config{Secret: []byte(cfg.JWTSecret), SupabaseURL: cfg.SupabaseURL, Audience: cfg.JWTAudience, Logger: logger})
+	if err != nil {
+		_ = bdb.Close()
+		_ = rdb.Close()
+		return Deps{}, nil, err
+	}
+	closeAll := func() {
+		v.Close()
+		_ = rdb.Close()
+		_ = bdb.Close()
+	}
+	return Deps{DB: bdb, Redis: rdb, Verifier: v, Logger: logger}, closeAll, nil
+}
+
+// Run serves on cfg.HTTPAddr until ctx is cancelled, then stops accepting,
+// lets in-flight requests finish within ShutdownTimeout, and returns.
+// ready, if not nil, receives the bound address once listening.
+func Run(ctx context.Context, cfg Config, h http.Handler, logger *slog.Logger, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           http.TimeoutHandler(h, cfg.RequestTimeout, `{"success":false,"error":{"code":"SERVICE_UNAVAILABLE","message":"The request took too long."}}`),
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.RequestTimeout,
+		WriteTimeout:      cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "drain_timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
