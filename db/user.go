@@ -22,7 +22,7 @@ type User struct {
 }
 
 // UpsertUser inserts u or refreshes its email, name and role, writing only
-// when something changed. It fills u from the stored row.
+// when something changed. When it writes, it fills u from the stored row.
 func UpsertUser(ctx context.Context, idb bun.IDB, u *User) error {
 	_, err := idb.NewInsert().Model(u).
 		On("CONFLICT (id) DO UPDATE").

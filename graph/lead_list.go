@@ -126,6 +126,7 @@ func (r *Resolver) leadConnection(ctx context.Context, c db.LeadCriteria, p db.L
 	if err != nil {
 		return nil, err
 	}
+	r.prefetchLeadFields(ctx, leads)
 	conn := &model.LeadConnection{Edges: make([]*model.LeadEdge, len(leads)), PageInfo: &model.PageInfo{}, Filter: c}
 	for i, l := range leads {
 		conn.Edges[i] = &model.LeadEdge{Cursor: db.LeadCursor(l, p.Sort, p.Desc), Node: l}

@@ -26,7 +26,7 @@ type recentKey struct {
 
 type loadersKey struct{}
 
-const loaderWait = 500 * time.Microsecond
+const loaderWait = 2 * time.Millisecond
 
 func (r *Resolver) newLoaders() *loaders {
 	return &loaders{

@@ -27,7 +27,13 @@ func (g *generator) interactions(l *db.Lead, actor uuid.UUID) []db.Interaction {
 	n = min(n, maxInteractions)
 	times := make([]time.Time, n)
 	for k := range times {
-		times[k] = clamp(workingHours(g.between(l.CreatedAt, g.now)), l.CreatedAt, g.now)
+		t := g.between(l.CreatedAt, g.now)
+		// Out of hours only when moving it would leave [created_at, now]
+		// (or pile several calls onto one clamped instant).
+		if w := workingHours(t); !w.Before(l.CreatedAt) && !w.After(g.now) {
+			t = w
+		}
+		times[k] = t
 	}
 	slices.SortFunc(times, time.Time.Compare)
 
@@ -68,16 +74,6 @@ func workingHours(t time.Time) time.Time {
 	day := time.Date(y, m, d, 0, 0, 0, 0, ist)
 	frac := float64(local.Sub(day)) / float64(24*time.Hour)
 	return micro(day.Add(9*time.Hour + time.Duration(frac*float64(11*time.Hour))).In(t.Location()))
-}
-
-func clamp(t, lo, hi time.Time) time.Time {
-	if t.Before(lo) {
-		return lo
-	}
-	if t.After(hi) {
-		return hi
-	}
-	return t
 }
 
 // earlierTouch fills an interaction before the lead's last one: mostly

@@ -53,7 +53,8 @@ type Summary struct {
 	Users int
 	// Leads and Interactions are the rows inserted; 0 when Skipped.
 	Leads, Interactions int
-	// Skipped is true when this seed's leads were already there.
+	// Skipped is true when no lead was inserted: this seed's leads were
+	// already there.
 	Skipped bool
 }
 
@@ -64,11 +65,13 @@ const batchSize = 500
 const lockKey = 0x7e1eca11
 
 // Run upserts the demo users and inserts the demo leads and interactions for
-// opt in one transaction. It is idempotent: when the seed's first lead is
-// already stored (even soft-deleted) it inserts nothing and returns
-// Skipped=true. A lead whose phone or email is already taken by another live
-// lead is left out with its interactions rather than failing the run, so the
-// Summary counts what was really inserted. Errors are database errors.
+// opt in one transaction. It is idempotent: leads already stored (by id, even
+// soft-deleted) are left alone with their interactions, so running the same
+// seed again inserts nothing and returns Skipped=true, and running it with
+// more Leads adds only the extra ones (a seed's first N leads are the same
+// whatever Leads is). A lead whose phone or email another live lead already
+// has is left out too, so Summary counts what was really inserted. Errors are
+// database errors.
 func Run(ctx context.Context, idb *bun.DB, opt Options) (Summary, error) {
 	ds := Generate(opt)
 	var sum Summary
@@ -92,22 +95,11 @@ func write(ctx context.Context, tx bun.Tx, ds Dataset) (Summary, error) {
 		return Summary{}, err
 	}
 	sum := Summary{Users: len(ds.Users)}
-	if len(ds.Leads) == 0 {
-		return sum, nil
-	}
-	exists, err := tx.NewSelect().Model((*db.Lead)(nil)).Where("l.id = ?", ds.Leads[0].ID).Exists(ctx)
-	if err != nil {
-		return Summary{}, fmt.Errorf("check existing leads: %w", err)
-	}
-	if exists {
-		sum.Skipped = true
-		return sum, nil
-	}
 	inserted := make(map[uuid.UUID]bool, len(ds.Leads))
 	for batch := range slices.Chunk(ds.Leads, batchSize) {
 		var ids []uuid.UUID
-		// DO NOTHING without a target also skips leads whose phone or email
-		// collides with a live lead already in the database.
+		// DO NOTHING without a target skips leads already seeded (same id) and
+		// leads whose phone or email a live lead already has.
 		if _, err := tx.NewInsert().Model(&batch).On("CONFLICT DO NOTHING").Returning("id").Exec(ctx, &ids); err != nil {
 			return Summary{}, fmt.Errorf("insert leads: %w", err)
 		}
@@ -131,6 +123,7 @@ func write(ctx context.Context, tx bun.Tx, ds Dataset) (Summary, error) {
 		}
 	}
 	sum.Interactions = len(its)
+	sum.Skipped = sum.Leads == 0
 	return sum, nil
 }
 

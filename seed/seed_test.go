@@ -90,6 +90,8 @@ func TestRun(t *testing.T) {
 			AND last.outcome IS DISTINCT FROM l.status`,
 		"follow_up and interested leads have a next follow-up": `SELECT count(*) FROM leads
 			WHERE (status IN ('follow_up', 'interested')) <> (next_follow_up_at IS NOT NULL)`,
+		"no two interactions of a lead share a moment": `SELECT count(*) FROM (SELECT lead_id, occurred_at
+			FROM interactions GROUP BY 1, 2 HAVING count(*) > 1) dup`,
 		"version counts the writes": `SELECT count(*) FROM leads
 			WHERE version <> 1 + attempt_count + (deleted_at IS NOT NULL)::int`,
 	} {
@@ -109,7 +111,7 @@ func TestRun(t *testing.T) {
 			"tagged":               "SELECT count(*) FROM leads WHERE cardinality(tags) > 0",
 			"with custom fields":   "SELECT count(*) FROM leads WHERE custom_fields <> '{}'",
 			"overdue follow-ups":   "SELECT count(*) FROM leads WHERE next_follow_up_at < ?0",
-			"upcoming follow-ups":  "SELECT count(*) FROM leads WHERE next_follow_up_at > ?0 + interval '1 day'",
+			"upcoming follow-ups":  "SELECT count(*) FROM leads WHERE next_follow_up_at > ?0::timestamptz + interval '1 day'",
 			"non-call touches":     "SELECT count(*) FROM interactions WHERE type <> 'call'",
 			"inbound interactions": "SELECT count(*) FROM interactions WHERE direction = 'inbound'",
 		} {
@@ -137,8 +139,8 @@ func TestRun(t *testing.T) {
 
 	t.Run("phones are valid and normalised to E.164", func(t *testing.T) {
 		var rows []struct {
-			Phone     string
-			PhoneE164 string
+			Phone     string `bun:"phone"`
+			PhoneE164 string `bun:"phone_e164"`
 		}
 		if err := bdb.NewRaw("SELECT phone, phone_e164 FROM leads WHERE phone IS NOT NULL").Scan(ctx, &rows); err != nil {
 			t.Fatal(err)
@@ -206,6 +208,20 @@ func TestRunIsDeterministic(t *testing.T) {
 			t.Errorf("%s ids differ between two runs of seed 7", table)
 		}
 	}
+
+	t.Run("more leads of the same seed adds only the extra ones", func(t *testing.T) {
+		sum, err := seed.Run(ctx, a, seed.Options{Seed: 7, Leads: 80, Now: now.Add(time.Hour)})
+		if err != nil || sum.Skipped || sum.Leads != 20 {
+			t.Fatalf("Run with 80 leads after 60 = %+v, %v, want 20 new leads", sum, err)
+		}
+		if got := tableCounts(t, a); got.Leads != 80 {
+			t.Errorf("%d leads stored, want 80", got.Leads)
+		}
+		if n := count(t, a, `SELECT count(*) FROM leads l
+			WHERE l.attempt_count <> (SELECT count(*) FROM interactions i WHERE i.lead_id = l.id)`); n != 0 {
+			t.Errorf("%d leads got interactions twice or lost them", n)
+		}
+	})
 
 	t.Run("another seed adds different leads", func(t *testing.T) {
 		before := ids(t, b, "leads")

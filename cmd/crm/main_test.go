@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/telecaller-crm/api/auth"
+	"github.com/telecaller-crm/api/db/dbtest"
+	"github.com/telecaller-crm/api/seed"
+)
+
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestCommands(t *testing.T) {
+	t.Parallel()
+	const secret = "cmd-test-secret"
+	tests := []struct {
+		name    string
+		args    []string
+		env     func(string) string
+		wantErr string
+		wantOut string
+	}{
+		{name: "version", args: []string{"version"}, env: env(), wantOut: "crm dev"},
+		{name: "help", args: []string{"help"}, env: env(), wantOut: "Commands:"},
+		{name: "no command", args: nil, env: env(), wantErr: "missing command"},
+		{name: "unknown command", args: []string{"frobnicate"}, env: env(), wantErr: `unknown command "frobnicate"`},
+		{name: "serve without configuration", args: []string{"serve"}, env: env(), wantErr: "DATABASE_URL is required"},
+		{name: "serve with a bad number", args: []string{"serve"}, env: env("DATABASE_URL", "x", "REDIS_URL", "y", "SUPABASE_JWT_SECRET", "z", "RATE_LIMIT_AUTH_PER_HOUR", "lots"), wantErr: "RATE_LIMIT_AUTH_PER_HOUR must be"},
+		{name: "migrate without a database", args: []string{"migrate", "up"}, env: env(), wantErr: "DATABASE_URL is not set"},
+		{name: "migrate with a bad action", args: []string{"migrate"}, env: env("DATABASE_URL", "postgres://x"), wantErr: "migrate needs one of"},
+		{name: "token with a bad role", args: []string{"token", "--role", "boss"}, env: env("SUPABASE_JWT_SECRET", secret), wantErr: "--role"},
+		{name: "token for an unknown user", args: []string{"token", "--role", "manager", "--user", "nobody"}, env: env("SUPABASE_JWT_SECRET", secret), wantErr: "neither a demo user nor a uuid"},
+		{name: "every demo token", args: []string{"token", "--all"}, env: env("SUPABASE_JWT_SECRET", secret), wantOut: "export TOKEN_MANAGER="},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), tc.args, tc.env, &out, &errOut)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), tc.wantOut) {
+				t.Fatalf("output %q lacks %q", out.String(), tc.wantOut)
+			}
+		})
+	}
+}
+
+func TestTokenVerifies(t *testing.T) {
+	t.Parallel()
+	const secret = "cmd-test-secret"
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"token", "--role", "manager"}, env("SUPABASE_JWT_SECRET", secret), &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	v, err := auth.NewVerifier(context.Background(), auth.Config{Secret: []byte(secret)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	p, err := v.Verify(context.Background(), strings.TrimSpace(out.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr, _ := seed.FindDemoUser("manager", "")
+	if p.Role != auth.RoleManager || p.UserID != mgr.ID {
+		t.Fatalf("principal = %+v, want the demo manager", p)
+	}
+}
+
+func TestMigrateAndSeed(t *testing.T) {
+	t.Parallel()
+	_, dsn := dbtest.New(t)
+	e := env("DATABASE_URL", dsn)
+	var out bytes.Buffer
+	for _, args := range [][]string{{"migrate", "status"}, {"migrate", "up"}, {"seed", "--leads", "40"}, {"seed", "--leads", "40"}} {
+		out.Reset()
+		if err := run(context.Background(), args, e, &out, &out); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		t.Logf("%v: %s", args, out.String())
+	}
+	if !strings.Contains(out.String(), "nothing inserted") {
+		t.Fatalf("second seed wrote again: %s", out.String())
+	}
+}
