@@ -229,3 +229,31 @@ func (e *UserRole) UnmarshalGQLContext(_ context.Context, v any) error {
 
 // UnmarshalJSON accepts only the REST (lower-case) form.
 func (e *UserRole) UnmarshalJSON(b []byte) error { return unmarshalJSON(UserRoles, e, b) }
+
+// AnalyticsInterval is the width of an analytics time bucket.
+type AnalyticsInterval string
+
+// Analytics bucket widths.
+const (
+	IntervalDay   AnalyticsInterval = "day"
+	IntervalWeek  AnalyticsInterval = "week"
+	IntervalMonth AnalyticsInterval = "month"
+)
+
+// AnalyticsIntervals lists the bucket widths.
+var AnalyticsIntervals = []AnalyticsInterval{IntervalDay, IntervalWeek, IntervalMonth}
+
+// MarshalGQLContext writes the GraphQL (upper-case) form.
+func (e AnalyticsInterval) MarshalGQLContext(_ context.Context, w io.Writer) error {
+	return marshalGQL(w, e)
+}
+
+// UnmarshalGQLContext accepts only the GraphQL (upper-case) form.
+func (e *AnalyticsInterval) UnmarshalGQLContext(_ context.Context, v any) error {
+	return unmarshalGQL(AnalyticsIntervals, e, v)
+}
+
+// UnmarshalJSON accepts only the REST (lower-case) form.
+func (e *AnalyticsInterval) UnmarshalJSON(b []byte) error {
+	return unmarshalJSON(AnalyticsIntervals, e, b)
+}

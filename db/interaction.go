@@ -40,7 +40,9 @@ func InsertInteraction(ctx context.Context, idb bun.IDB, i *Interaction) error {
 type LeadContact struct {
 	ContactedAt    time.Time
 	NextFollowUpAt *time.Time
-	Status         *LeadStatus
+	// ClearFollowUp drops the lead's follow-up: this contact completed it.
+	ClearFollowUp bool
+	Status        *LeadStatus
 }
 
 // RecordContact bumps a lead's attempt count and version, moves
@@ -56,6 +58,8 @@ func RecordContact(ctx context.Context, idb bun.IDB, leadID uuid.UUID, c LeadCon
 		Returning("*")
 	if c.NextFollowUpAt != nil {
 		q = q.Set("next_follow_up_at = ?", *c.NextFollowUpAt)
+	} else if c.ClearFollowUp {
+		q = q.Set("next_follow_up_at = NULL")
 	}
 	if c.Status != nil {
 		q = q.Set("status = ?", *c.Status)

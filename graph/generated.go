@@ -37,12 +37,26 @@ type ResolverRoot interface {
 	LeadConnection() LeadConnectionResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	TelecallerStats() TelecallerStatsResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AnalyticsBucket struct {
+		Contacted func(childComplexity int) int
+		Converted func(childComplexity int) int
+		Created   func(childComplexity int) int
+		Start     func(childComplexity int) int
+	}
+
+	FunnelStage struct {
+		Count func(childComplexity int) int
+		Rate  func(childComplexity int) int
+		Stage func(childComplexity int) int
+	}
+
 	Interaction struct {
 		CreatedAt       func(childComplexity int) int
 		Direction       func(childComplexity int) int
@@ -98,6 +112,28 @@ type ComplexityRoot struct {
 		Version         func(childComplexity int) int
 	}
 
+	LeadAnalytics struct {
+		ByPriority                  func(childComplexity int) int
+		BySource                    func(childComplexity int) int
+		ByStatus                    func(childComplexity int) int
+		ContactedConversionRate     func(childComplexity int) int
+		ContactedLeads              func(childComplexity int) int
+		ConversionRate              func(childComplexity int) int
+		ConvertedLeads              func(childComplexity int) int
+		FollowUpsDueToday           func(childComplexity int) int
+		FollowUpsOverdue            func(childComplexity int) int
+		From                        func(childComplexity int) int
+		Funnel                      func(childComplexity int) int
+		Interval                    func(childComplexity int) int
+		MedianSecondsToFirstContact func(childComplexity int) int
+		NewLeads                    func(childComplexity int) int
+		P90SecondsToFirstContact    func(childComplexity int) int
+		Series                      func(childComplexity int) int
+		TimeZone                    func(childComplexity int) int
+		To                          func(childComplexity int) int
+		TotalLeads                  func(childComplexity int) int
+	}
+
 	LeadConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -118,6 +154,11 @@ type ComplexityRoot struct {
 		UpdateLead        func(childComplexity int, id uuid.UUID, input model.UpdateLeadInput, expectedVersion *int) int
 	}
 
+	OutcomeCount struct {
+		Count   func(childComplexity int) int
+		Outcome func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -125,12 +166,57 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PriorityCount struct {
+		Count    func(childComplexity int) int
+		Priority func(childComplexity int) int
+	}
+
 	Query struct {
-		Lead             func(childComplexity int, id uuid.UUID) int
-		LeadInteractions func(childComplexity int, leadID uuid.UUID, first *int, after *string, offset *int, typeArg []db.InteractionType) int
-		Leads            func(childComplexity int, first *int, after *string, last *int, before *string, offset *int, filter *model.LeadFilter, orderBy *model.LeadOrder) int
-		Me               func(childComplexity int) int
-		Users            func(childComplexity int, role *db.UserRole) int
+		Lead                  func(childComplexity int, id uuid.UUID) int
+		LeadAnalytics         func(childComplexity int, from *time.Time, to *time.Time, interval *db.AnalyticsInterval, tz *string, assignedTo *string, source *db.LeadSource) int
+		LeadInteractions      func(childComplexity int, leadID uuid.UUID, first *int, after *string, offset *int, typeArg []db.InteractionType) int
+		Leads                 func(childComplexity int, first *int, after *string, last *int, before *string, offset *int, filter *model.LeadFilter, orderBy *model.LeadOrder) int
+		Me                    func(childComplexity int) int
+		TelecallerPerformance func(childComplexity int, from *time.Time, to *time.Time, tz *string, telecallerID *uuid.UUID) int
+		Users                 func(childComplexity int, role *db.UserRole) int
+	}
+
+	SourceCount struct {
+		Count  func(childComplexity int) int
+		Source func(childComplexity int) int
+	}
+
+	StatusCount struct {
+		Count  func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
+	TelecallerPerformance struct {
+		From        func(childComplexity int) int
+		Team        func(childComplexity int) int
+		Telecallers func(childComplexity int) int
+		TimeZone    func(childComplexity int) int
+		To          func(childComplexity int) int
+	}
+
+	TelecallerStats struct {
+		AverageFirstCallTime     func(childComplexity int) int
+		AverageLastCallTime      func(childComplexity int) int
+		AverageTalkTimeSeconds   func(childComplexity int) int
+		CallsMade                func(childComplexity int) int
+		ConnectRate              func(childComplexity int) int
+		ConnectedCalls           func(childComplexity int) int
+		ConversionRate           func(childComplexity int) int
+		Conversions              func(childComplexity int) int
+		FollowUpsCompletedOnTime func(childComplexity int) int
+		FollowUpsOverdue         func(childComplexity int) int
+		FollowUpsScheduled       func(childComplexity int) int
+		LeadsAssigned            func(childComplexity int) int
+		LeadsContacted           func(childComplexity int) int
+		Outcomes                 func(childComplexity int) int
+		TalkTimeSeconds          func(childComplexity int) int
+		Telecaller               func(childComplexity int) int
+		TelecallerID             func(childComplexity int) int
 	}
 
 	User struct {
@@ -178,7 +264,12 @@ type QueryResolver interface {
 	Lead(ctx context.Context, id uuid.UUID) (*db.Lead, error)
 	Leads(ctx context.Context, first *int, after *string, last *int, before *string, offset *int, filter *model.LeadFilter, orderBy *model.LeadOrder) (*model.LeadConnection, error)
 	LeadInteractions(ctx context.Context, leadID uuid.UUID, first *int, after *string, offset *int, typeArg []db.InteractionType) (*model.InteractionConnection, error)
+	LeadAnalytics(ctx context.Context, from *time.Time, to *time.Time, interval *db.AnalyticsInterval, tz *string, assignedTo *string, source *db.LeadSource) (*db.LeadAnalytics, error)
+	TelecallerPerformance(ctx context.Context, from *time.Time, to *time.Time, tz *string, telecallerID *uuid.UUID) (*db.TelecallerPerformance, error)
 	Users(ctx context.Context, role *db.UserRole) ([]*db.User, error)
+}
+type TelecallerStatsResolver interface {
+	Telecaller(ctx context.Context, obj *db.TelecallerStats) (*db.User, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -198,6 +289,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AnalyticsBucket.contacted":
+		if e.ComplexityRoot.AnalyticsBucket.Contacted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsBucket.Contacted(childComplexity), true
+	case "AnalyticsBucket.converted":
+		if e.ComplexityRoot.AnalyticsBucket.Converted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsBucket.Converted(childComplexity), true
+	case "AnalyticsBucket.created":
+		if e.ComplexityRoot.AnalyticsBucket.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsBucket.Created(childComplexity), true
+	case "AnalyticsBucket.start":
+		if e.ComplexityRoot.AnalyticsBucket.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsBucket.Start(childComplexity), true
+
+	case "FunnelStage.count":
+		if e.ComplexityRoot.FunnelStage.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelStage.Count(childComplexity), true
+	case "FunnelStage.rate":
+		if e.ComplexityRoot.FunnelStage.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelStage.Rate(childComplexity), true
+	case "FunnelStage.stage":
+		if e.ComplexityRoot.FunnelStage.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelStage.Stage(childComplexity), true
 
 	case "Interaction.createdAt":
 		if e.ComplexityRoot.Interaction.CreatedAt == nil {
@@ -466,6 +601,121 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Lead.Version(childComplexity), true
 
+	case "LeadAnalytics.byPriority":
+		if e.ComplexityRoot.LeadAnalytics.ByPriority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.ByPriority(childComplexity), true
+	case "LeadAnalytics.bySource":
+		if e.ComplexityRoot.LeadAnalytics.BySource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.BySource(childComplexity), true
+	case "LeadAnalytics.byStatus":
+		if e.ComplexityRoot.LeadAnalytics.ByStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.ByStatus(childComplexity), true
+	case "LeadAnalytics.contactedConversionRate":
+		if e.ComplexityRoot.LeadAnalytics.ContactedConversionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.ContactedConversionRate(childComplexity), true
+	case "LeadAnalytics.contactedLeads":
+		if e.ComplexityRoot.LeadAnalytics.ContactedLeads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.ContactedLeads(childComplexity), true
+	case "LeadAnalytics.conversionRate":
+		if e.ComplexityRoot.LeadAnalytics.ConversionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.ConversionRate(childComplexity), true
+	case "LeadAnalytics.convertedLeads":
+		if e.ComplexityRoot.LeadAnalytics.ConvertedLeads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.ConvertedLeads(childComplexity), true
+	case "LeadAnalytics.followUpsDueToday":
+		if e.ComplexityRoot.LeadAnalytics.FollowUpsDueToday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.FollowUpsDueToday(childComplexity), true
+	case "LeadAnalytics.followUpsOverdue":
+		if e.ComplexityRoot.LeadAnalytics.FollowUpsOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.FollowUpsOverdue(childComplexity), true
+	case "LeadAnalytics.from":
+		if e.ComplexityRoot.LeadAnalytics.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.From(childComplexity), true
+	case "LeadAnalytics.funnel":
+		if e.ComplexityRoot.LeadAnalytics.Funnel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.Funnel(childComplexity), true
+	case "LeadAnalytics.interval":
+		if e.ComplexityRoot.LeadAnalytics.Interval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.Interval(childComplexity), true
+	case "LeadAnalytics.medianSecondsToFirstContact":
+		if e.ComplexityRoot.LeadAnalytics.MedianSecondsToFirstContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.MedianSecondsToFirstContact(childComplexity), true
+	case "LeadAnalytics.newLeads":
+		if e.ComplexityRoot.LeadAnalytics.NewLeads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.NewLeads(childComplexity), true
+	case "LeadAnalytics.p90SecondsToFirstContact":
+		if e.ComplexityRoot.LeadAnalytics.P90SecondsToFirstContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.P90SecondsToFirstContact(childComplexity), true
+	case "LeadAnalytics.series":
+		if e.ComplexityRoot.LeadAnalytics.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.Series(childComplexity), true
+	case "LeadAnalytics.timeZone":
+		if e.ComplexityRoot.LeadAnalytics.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.TimeZone(childComplexity), true
+	case "LeadAnalytics.to":
+		if e.ComplexityRoot.LeadAnalytics.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.To(childComplexity), true
+	case "LeadAnalytics.totalLeads":
+		if e.ComplexityRoot.LeadAnalytics.TotalLeads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadAnalytics.TotalLeads(childComplexity), true
+
 	case "LeadConnection.edges":
 		if e.ComplexityRoot.LeadConnection.Edges == nil {
 			break
@@ -565,6 +815,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpdateLead(childComplexity, args["id"].(uuid.UUID), args["input"].(model.UpdateLeadInput), args["expectedVersion"].(*int)), true
 
+	case "OutcomeCount.count":
+		if e.ComplexityRoot.OutcomeCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeCount.Count(childComplexity), true
+	case "OutcomeCount.outcome":
+		if e.ComplexityRoot.OutcomeCount.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutcomeCount.Outcome(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -590,6 +853,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PriorityCount.count":
+		if e.ComplexityRoot.PriorityCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriorityCount.Count(childComplexity), true
+	case "PriorityCount.priority":
+		if e.ComplexityRoot.PriorityCount.Priority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriorityCount.Priority(childComplexity), true
+
 	case "Query.lead":
 		if e.ComplexityRoot.Query.Lead == nil {
 			break
@@ -601,6 +877,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Lead(childComplexity, args["id"].(uuid.UUID)), true
+	case "Query.leadAnalytics":
+		if e.ComplexityRoot.Query.LeadAnalytics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_leadAnalytics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LeadAnalytics(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["interval"].(*db.AnalyticsInterval), args["tz"].(*string), args["assignedTo"].(*string), args["source"].(*db.LeadSource)), true
 	case "Query.leadInteractions":
 		if e.ComplexityRoot.Query.LeadInteractions == nil {
 			break
@@ -629,6 +916,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.telecallerPerformance":
+		if e.ComplexityRoot.Query.TelecallerPerformance == nil {
+			break
+		}
+
+		args, err := ec.field_Query_telecallerPerformance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TelecallerPerformance(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["tz"].(*string), args["telecallerId"].(*uuid.UUID)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -640,6 +938,166 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["role"].(*db.UserRole)), true
+
+	case "SourceCount.count":
+		if e.ComplexityRoot.SourceCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceCount.Count(childComplexity), true
+	case "SourceCount.source":
+		if e.ComplexityRoot.SourceCount.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceCount.Source(childComplexity), true
+
+	case "StatusCount.count":
+		if e.ComplexityRoot.StatusCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Count(childComplexity), true
+	case "StatusCount.status":
+		if e.ComplexityRoot.StatusCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Status(childComplexity), true
+
+	case "TelecallerPerformance.from":
+		if e.ComplexityRoot.TelecallerPerformance.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerPerformance.From(childComplexity), true
+	case "TelecallerPerformance.team":
+		if e.ComplexityRoot.TelecallerPerformance.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerPerformance.Team(childComplexity), true
+	case "TelecallerPerformance.telecallers":
+		if e.ComplexityRoot.TelecallerPerformance.Telecallers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerPerformance.Telecallers(childComplexity), true
+	case "TelecallerPerformance.timeZone":
+		if e.ComplexityRoot.TelecallerPerformance.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerPerformance.TimeZone(childComplexity), true
+	case "TelecallerPerformance.to":
+		if e.ComplexityRoot.TelecallerPerformance.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerPerformance.To(childComplexity), true
+
+	case "TelecallerStats.averageFirstCallTime":
+		if e.ComplexityRoot.TelecallerStats.AverageFirstCallTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.AverageFirstCallTime(childComplexity), true
+	case "TelecallerStats.averageLastCallTime":
+		if e.ComplexityRoot.TelecallerStats.AverageLastCallTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.AverageLastCallTime(childComplexity), true
+	case "TelecallerStats.averageTalkTimeSeconds":
+		if e.ComplexityRoot.TelecallerStats.AverageTalkTimeSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.AverageTalkTimeSeconds(childComplexity), true
+	case "TelecallerStats.callsMade":
+		if e.ComplexityRoot.TelecallerStats.CallsMade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.CallsMade(childComplexity), true
+	case "TelecallerStats.connectRate":
+		if e.ComplexityRoot.TelecallerStats.ConnectRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.ConnectRate(childComplexity), true
+	case "TelecallerStats.connectedCalls":
+		if e.ComplexityRoot.TelecallerStats.ConnectedCalls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.ConnectedCalls(childComplexity), true
+	case "TelecallerStats.conversionRate":
+		if e.ComplexityRoot.TelecallerStats.ConversionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.ConversionRate(childComplexity), true
+	case "TelecallerStats.conversions":
+		if e.ComplexityRoot.TelecallerStats.Conversions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.Conversions(childComplexity), true
+	case "TelecallerStats.followUpsCompletedOnTime":
+		if e.ComplexityRoot.TelecallerStats.FollowUpsCompletedOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.FollowUpsCompletedOnTime(childComplexity), true
+	case "TelecallerStats.followUpsOverdue":
+		if e.ComplexityRoot.TelecallerStats.FollowUpsOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.FollowUpsOverdue(childComplexity), true
+	case "TelecallerStats.followUpsScheduled":
+		if e.ComplexityRoot.TelecallerStats.FollowUpsScheduled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.FollowUpsScheduled(childComplexity), true
+	case "TelecallerStats.leadsAssigned":
+		if e.ComplexityRoot.TelecallerStats.LeadsAssigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.LeadsAssigned(childComplexity), true
+	case "TelecallerStats.leadsContacted":
+		if e.ComplexityRoot.TelecallerStats.LeadsContacted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.LeadsContacted(childComplexity), true
+	case "TelecallerStats.outcomes":
+		if e.ComplexityRoot.TelecallerStats.Outcomes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.Outcomes(childComplexity), true
+	case "TelecallerStats.talkTimeSeconds":
+		if e.ComplexityRoot.TelecallerStats.TalkTimeSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.TalkTimeSeconds(childComplexity), true
+	case "TelecallerStats.telecaller":
+		if e.ComplexityRoot.TelecallerStats.Telecaller == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.Telecaller(childComplexity), true
+	case "TelecallerStats.telecallerId":
+		if e.ComplexityRoot.TelecallerStats.TelecallerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TelecallerStats.TelecallerID(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -1082,7 +1540,7 @@ input CreateInteractionInput {
   "Talk time in seconds, 0 to 86400."
   durationSeconds: Int
   notes: String
-  "Books the lead's next follow-up; must be in the future."
+  "Books the lead's next follow-up; must be in the future. Without it, a non-note interaction completes a follow-up that is already due."
   followUpAt: Time
   "Moves the lead to this status. Without it, CONVERTED, DO_NOT_CALL and NOT_INTERESTED outcomes move the lead to the same status."
   statusAfter: LeadStatus
@@ -1091,6 +1549,156 @@ input CreateInteractionInput {
 }
 
 directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
+
+"The width of an analytics time bucket, in the caller's time zone."
+enum AnalyticsInterval {
+  DAY
+  "ISO weeks, starting on Monday."
+  WEEK
+  MONTH
+}
+
+"Leads with a given status."
+type StatusCount {
+  status: LeadStatus!
+  count: Int!
+}
+
+"Leads from a given source."
+type SourceCount {
+  source: LeadSource!
+  count: Int!
+}
+
+"Leads with a given priority."
+type PriorityCount {
+  priority: LeadPriority!
+  count: Int!
+}
+
+"Interactions with a given outcome."
+type OutcomeCount {
+  outcome: Outcome!
+  count: Int!
+}
+
+"How many leads of the cohort reached a funnel stage."
+type FunnelStage {
+  "NEW, CONTACTED, INTERESTED, QUALIFIED or CONVERTED."
+  stage: LeadStatus!
+  """
+  Cohort leads that reached the stage: their current status, or a status an
+  interaction moved them to, ranks at least this high (NEW < CONTACTED =
+  FOLLOW_UP < INTERESTED < QUALIFIED < CONVERTED); any non-note interaction
+  counts as CONTACTED.
+  """
+  count: Int!
+  "count ÷ the previous stage's count (1 for NEW, 0 when the previous is 0)."
+  rate: Float!
+}
+
+"One bucket of the analytics series. The first and last buckets may be partial."
+type AnalyticsBucket {
+  "The local start of the day, week or month, as an instant (DST days are 23 or 25 hours)."
+  start: Time!
+  "Leads created in the bucket."
+  created: Int!
+  "Distinct leads with a non-note interaction in the bucket."
+  contacted: Int!
+  "Distinct leads that an interaction in the bucket moved to CONVERTED."
+  converted: Int!
+}
+
+"""
+The lead report for a half-open range [from, to). Deleted leads never count.
+The cohort is the leads created in the range.
+"""
+type LeadAnalytics {
+  from: Time!
+  to: Time!
+  "IANA time zone the buckets and \"today\" are read in."
+  timeZone: String!
+  interval: AnalyticsInterval!
+  "Leads created before to."
+  totalLeads: Int!
+  "Leads created in the range (the cohort)."
+  newLeads: Int!
+  "Cohort leads that reached CONTACTED (see FunnelStage.count)."
+  contactedLeads: Int!
+  "Cohort leads whose status is CONVERTED."
+  convertedLeads: Int!
+  "convertedLeads ÷ newLeads (0 when there are none)."
+  conversionRate: Float!
+  "convertedLeads ÷ contactedLeads (0 when there are none)."
+  contactedConversionRate: Float!
+  "The cohort by current status; every status is listed."
+  byStatus: [StatusCount!]!
+  "The cohort by source; every source is listed."
+  bySource: [SourceCount!]!
+  "The cohort by priority; every priority is listed."
+  byPriority: [PriorityCount!]!
+  "NEW → CONTACTED → INTERESTED → QUALIFIED → CONVERTED."
+  funnel: [FunnelStage!]!
+  "Every bucket of the range, empty ones as zeros."
+  series: [AnalyticsBucket!]!
+  "Median seconds from creation to the first non-note interaction, over contacted cohort leads; null when none."
+  medianSecondsToFirstContact: Float
+  "90th percentile of the same; null when none."
+  p90SecondsToFirstContact: Float
+  "Open leads (not CONVERTED, LOST, NOT_INTERESTED or DO_NOT_CALL) with a follow-up due from now to the end of today."
+  followUpsDueToday: Int!
+  "Open leads whose follow-up is past due."
+  followUpsOverdue: Int!
+}
+
+"""
+One telecaller's activity over [from, to): the interactions they logged in the
+range, on leads that are not deleted. The team row sums every row.
+"""
+type TelecallerStats {
+  "Null on the team row."
+  telecallerId: ID
+  telecaller: User
+  "Open leads assigned to them now (a snapshot, not range-bound)."
+  leadsAssigned: Int!
+  "Distinct leads they had a non-note interaction with."
+  leadsContacted: Int!
+  "Outbound calls."
+  callsMade: Int!
+  "Calls where a person was reached: CONNECTED, CALLBACK_REQUESTED, INTERESTED, NOT_INTERESTED, CONVERTED or DO_NOT_CALL."
+  connectedCalls: Int!
+  "connectedCalls ÷ callsMade."
+  connectRate: Float!
+  "Seconds on calls."
+  talkTimeSeconds: Int!
+  "talkTimeSeconds ÷ connectedCalls."
+  averageTalkTimeSeconds: Float!
+  "Distinct leads their interactions moved to CONVERTED."
+  conversions: Int!
+  "conversions ÷ leadsContacted."
+  conversionRate: Float!
+  "Their interactions that booked a follow-up."
+  followUpsScheduled: Int!
+  "Booked follow-ups where the lead's next non-note interaction came at most one hour after the due time."
+  followUpsCompletedOnTime: Int!
+  "Booked follow-ups past due with no interaction since."
+  followUpsOverdue: Int!
+  "Their interactions by outcome; every outcome is listed."
+  outcomes: [OutcomeCount!]!
+  "Mean local clock time (HH:MM) of the first call on days with calls."
+  averageFirstCallTime: String
+  "Mean local clock time (HH:MM) of the last call on days with calls."
+  averageLastCallTime: String
+}
+
+"Per-telecaller performance over [from, to) with team totals."
+type TelecallerPerformance {
+  from: Time!
+  to: Time!
+  timeZone: String!
+  telecallers: [TelecallerStats!]!
+  team: TelecallerStats!
+}
 
 type Query {
   "The caller."
@@ -1104,6 +1712,16 @@ type Query {
   leads(first: Int, after: String, last: Int, before: String, offset: Int, filter: LeadFilter, orderBy: LeadOrder): LeadConnection!
   "A lead's interactions, newest first."
   leadInteractions(leadId: ID!, first: Int, after: String, offset: Int, type: [InteractionType!]): InteractionConnection!
+  """
+  Lead analytics over [from, to) (default: the 30 days up to now), bucketed by
+  interval in the IANA time zone tz. Telecallers see their own leads only.
+  """
+  leadAnalytics(from: Time, to: Time, interval: AnalyticsInterval = DAY, tz: String = "UTC", assignedTo: String, source: LeadSource): LeadAnalytics!
+  """
+  Telecaller performance over [from, to) (default: the 30 days up to now).
+  Telecallers see only their own row; managers and admins everyone.
+  """
+  telecallerPerformance(from: Time, to: Time, tz: String = "UTC", telecallerId: ID): TelecallerPerformance!
   "Users, for picking an assignee. Managers and admins only."
   users(role: UserRole): [User!]!
 }
@@ -1129,6 +1747,32 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AnalyticsBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_AnalyticsBucket_start(ctx, field)
+	case "created":
+		return ec.fieldContext_AnalyticsBucket_created(ctx, field)
+	case "contacted":
+		return ec.fieldContext_AnalyticsBucket_contacted(ctx, field)
+	case "converted":
+		return ec.fieldContext_AnalyticsBucket_converted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalyticsBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_FunnelStage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_FunnelStage_stage(ctx, field)
+	case "count":
+		return ec.fieldContext_FunnelStage_count(ctx, field)
+	case "rate":
+		return ec.fieldContext_FunnelStage_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunnelStage", field.Name)
+}
 
 func (ec *executionContext) childFields_Interaction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -1240,6 +1884,50 @@ func (ec *executionContext) childFields_Lead(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Lead", field.Name)
 }
 
+func (ec *executionContext) childFields_LeadAnalytics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_LeadAnalytics_from(ctx, field)
+	case "to":
+		return ec.fieldContext_LeadAnalytics_to(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_LeadAnalytics_timeZone(ctx, field)
+	case "interval":
+		return ec.fieldContext_LeadAnalytics_interval(ctx, field)
+	case "totalLeads":
+		return ec.fieldContext_LeadAnalytics_totalLeads(ctx, field)
+	case "newLeads":
+		return ec.fieldContext_LeadAnalytics_newLeads(ctx, field)
+	case "contactedLeads":
+		return ec.fieldContext_LeadAnalytics_contactedLeads(ctx, field)
+	case "convertedLeads":
+		return ec.fieldContext_LeadAnalytics_convertedLeads(ctx, field)
+	case "conversionRate":
+		return ec.fieldContext_LeadAnalytics_conversionRate(ctx, field)
+	case "contactedConversionRate":
+		return ec.fieldContext_LeadAnalytics_contactedConversionRate(ctx, field)
+	case "byStatus":
+		return ec.fieldContext_LeadAnalytics_byStatus(ctx, field)
+	case "bySource":
+		return ec.fieldContext_LeadAnalytics_bySource(ctx, field)
+	case "byPriority":
+		return ec.fieldContext_LeadAnalytics_byPriority(ctx, field)
+	case "funnel":
+		return ec.fieldContext_LeadAnalytics_funnel(ctx, field)
+	case "series":
+		return ec.fieldContext_LeadAnalytics_series(ctx, field)
+	case "medianSecondsToFirstContact":
+		return ec.fieldContext_LeadAnalytics_medianSecondsToFirstContact(ctx, field)
+	case "p90SecondsToFirstContact":
+		return ec.fieldContext_LeadAnalytics_p90SecondsToFirstContact(ctx, field)
+	case "followUpsDueToday":
+		return ec.fieldContext_LeadAnalytics_followUpsDueToday(ctx, field)
+	case "followUpsOverdue":
+		return ec.fieldContext_LeadAnalytics_followUpsOverdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeadAnalytics", field.Name)
+}
+
 func (ec *executionContext) childFields_LeadConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -1262,6 +1950,16 @@ func (ec *executionContext) childFields_LeadEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type LeadEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_OutcomeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "outcome":
+		return ec.fieldContext_OutcomeCount_outcome(ctx, field)
+	case "count":
+		return ec.fieldContext_OutcomeCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutcomeCount", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -1274,6 +1972,92 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PriorityCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "priority":
+		return ec.fieldContext_PriorityCount_priority(ctx, field)
+	case "count":
+		return ec.fieldContext_PriorityCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PriorityCount", field.Name)
+}
+
+func (ec *executionContext) childFields_SourceCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "source":
+		return ec.fieldContext_SourceCount_source(ctx, field)
+	case "count":
+		return ec.fieldContext_SourceCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SourceCount", field.Name)
+}
+
+func (ec *executionContext) childFields_StatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_StatusCount_status(ctx, field)
+	case "count":
+		return ec.fieldContext_StatusCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusCount", field.Name)
+}
+
+func (ec *executionContext) childFields_TelecallerPerformance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_TelecallerPerformance_from(ctx, field)
+	case "to":
+		return ec.fieldContext_TelecallerPerformance_to(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_TelecallerPerformance_timeZone(ctx, field)
+	case "telecallers":
+		return ec.fieldContext_TelecallerPerformance_telecallers(ctx, field)
+	case "team":
+		return ec.fieldContext_TelecallerPerformance_team(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TelecallerPerformance", field.Name)
+}
+
+func (ec *executionContext) childFields_TelecallerStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "telecallerId":
+		return ec.fieldContext_TelecallerStats_telecallerId(ctx, field)
+	case "telecaller":
+		return ec.fieldContext_TelecallerStats_telecaller(ctx, field)
+	case "leadsAssigned":
+		return ec.fieldContext_TelecallerStats_leadsAssigned(ctx, field)
+	case "leadsContacted":
+		return ec.fieldContext_TelecallerStats_leadsContacted(ctx, field)
+	case "callsMade":
+		return ec.fieldContext_TelecallerStats_callsMade(ctx, field)
+	case "connectedCalls":
+		return ec.fieldContext_TelecallerStats_connectedCalls(ctx, field)
+	case "connectRate":
+		return ec.fieldContext_TelecallerStats_connectRate(ctx, field)
+	case "talkTimeSeconds":
+		return ec.fieldContext_TelecallerStats_talkTimeSeconds(ctx, field)
+	case "averageTalkTimeSeconds":
+		return ec.fieldContext_TelecallerStats_averageTalkTimeSeconds(ctx, field)
+	case "conversions":
+		return ec.fieldContext_TelecallerStats_conversions(ctx, field)
+	case "conversionRate":
+		return ec.fieldContext_TelecallerStats_conversionRate(ctx, field)
+	case "followUpsScheduled":
+		return ec.fieldContext_TelecallerStats_followUpsScheduled(ctx, field)
+	case "followUpsCompletedOnTime":
+		return ec.fieldContext_TelecallerStats_followUpsCompletedOnTime(ctx, field)
+	case "followUpsOverdue":
+		return ec.fieldContext_TelecallerStats_followUpsOverdue(ctx, field)
+	case "outcomes":
+		return ec.fieldContext_TelecallerStats_outcomes(ctx, field)
+	case "averageFirstCallTime":
+		return ec.fieldContext_TelecallerStats_averageFirstCallTime(ctx, field)
+	case "averageLastCallTime":
+		return ec.fieldContext_TelecallerStats_averageLastCallTime(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TelecallerStats", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1546,6 +2330,60 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_leadAnalytics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (*db.AnalyticsInterval, error) {
+			return ec.unmarshalOAnalyticsInterval2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAnalyticsInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "tz",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tz"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "assignedTo",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assignedTo"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (*db.LeadSource, error) {
+			return ec.unmarshalOLeadSource2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadSource(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_leadInteractions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1668,6 +2506,44 @@ func (ec *executionContext) field_Query_leads_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_telecallerPerformance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "tz",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tz"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "telecallerId",
+		func(ctx context.Context, v any) (*uuid.UUID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["telecallerId"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1755,6 +2631,167 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AnalyticsBucket_start(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsBucket_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsBucket_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsBucket", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AnalyticsBucket_created(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsBucket_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsBucket_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalyticsBucket_contacted(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsBucket_contacted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contacted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsBucket_contacted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalyticsBucket_converted(ctx context.Context, field graphql.CollectedField, obj *db.AnalyticsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsBucket_converted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Converted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsBucket_converted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FunnelStage_stage(ctx context.Context, field graphql.CollectedField, obj *db.FunnelStage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelStage_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.LeadStatus) graphql.Marshaler {
+			return ec.marshalNLeadStatus2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelStage_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelStage", field, false, false, "LeadStatus")
+}
+
+func (ec *executionContext) _FunnelStage_count(ctx context.Context, field graphql.CollectedField, obj *db.FunnelStage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelStage_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelStage_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelStage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FunnelStage_rate(ctx context.Context, field graphql.CollectedField, obj *db.FunnelStage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelStage_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelStage_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelStage", field, false, false, "Float")
+}
 
 func (ec *executionContext) _Interaction_id(ctx context.Context, field graphql.CollectedField, obj *db.Interaction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2829,6 +3866,488 @@ func (ec *executionContext) fieldContext_Lead_interactions(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _LeadAnalytics_from(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LeadAnalytics_to(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LeadAnalytics_timeZone(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "String")
+}
+
+func (ec *executionContext) _LeadAnalytics_interval(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_interval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interval, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.AnalyticsInterval) graphql.Marshaler {
+			return ec.marshalNAnalyticsInterval2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAnalyticsInterval(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_interval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "AnalyticsInterval")
+}
+
+func (ec *executionContext) _LeadAnalytics_totalLeads(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_totalLeads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalLeads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_totalLeads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LeadAnalytics_newLeads(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_newLeads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewLeads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_newLeads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LeadAnalytics_contactedLeads(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_contactedLeads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactedLeads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_contactedLeads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LeadAnalytics_convertedLeads(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_convertedLeads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConvertedLeads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_convertedLeads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LeadAnalytics_conversionRate(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_conversionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_conversionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _LeadAnalytics_contactedConversionRate(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_contactedConversionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactedConversionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_contactedConversionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _LeadAnalytics_byStatus(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_byStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.StatusCount) graphql.Marshaler {
+			return ec.marshalNStatusCount2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_byStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadAnalytics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadAnalytics_bySource(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_bySource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BySource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.SourceCount) graphql.Marshaler {
+			return ec.marshalNSourceCount2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐSourceCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_bySource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadAnalytics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SourceCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadAnalytics_byPriority(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_byPriority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByPriority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.PriorityCount) graphql.Marshaler {
+			return ec.marshalNPriorityCount2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐPriorityCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_byPriority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadAnalytics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PriorityCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadAnalytics_funnel(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_funnel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Funnel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.FunnelStage) graphql.Marshaler {
+			return ec.marshalNFunnelStage2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐFunnelStageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_funnel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadAnalytics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FunnelStage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadAnalytics_series(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.AnalyticsBucket) graphql.Marshaler {
+			return ec.marshalNAnalyticsBucket2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAnalyticsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadAnalytics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadAnalytics_medianSecondsToFirstContact(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_medianSecondsToFirstContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianSecondsToFirstContact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_medianSecondsToFirstContact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _LeadAnalytics_p90SecondsToFirstContact(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_p90SecondsToFirstContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P90SecondsToFirstContact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_p90SecondsToFirstContact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _LeadAnalytics_followUpsDueToday(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_followUpsDueToday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FollowUpsDueToday, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_followUpsDueToday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LeadAnalytics_followUpsOverdue(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadAnalytics_followUpsOverdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FollowUpsOverdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadAnalytics_followUpsOverdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadAnalytics", field, false, false, "Int")
+}
+
 func (ec *executionContext) _LeadConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LeadConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3235,6 +4754,52 @@ func (ec *executionContext) fieldContext_Mutation_createInteraction(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _OutcomeCount_outcome(ctx context.Context, field graphql.CollectedField, obj *db.OutcomeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeCount_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Outcome) graphql.Marshaler {
+			return ec.marshalNOutcome2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeCount_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeCount", field, false, false, "Outcome")
+}
+
+func (ec *executionContext) _OutcomeCount_count(ctx context.Context, field graphql.CollectedField, obj *db.OutcomeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutcomeCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutcomeCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutcomeCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3325,6 +4890,52 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PriorityCount_priority(ctx context.Context, field graphql.CollectedField, obj *db.PriorityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PriorityCount_priority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Priority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.LeadPriority) graphql.Marshaler {
+			return ec.marshalNLeadPriority2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadPriority(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PriorityCount_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PriorityCount", field, false, false, "LeadPriority")
+}
+
+func (ec *executionContext) _PriorityCount_count(ctx context.Context, field graphql.CollectedField, obj *db.PriorityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PriorityCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PriorityCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PriorityCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3491,6 +5102,94 @@ func (ec *executionContext) fieldContext_Query_leadInteractions(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_leadAnalytics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_leadAnalytics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LeadAnalytics(ctx, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["interval"].(*db.AnalyticsInterval), fc.Args["tz"].(*string), fc.Args["assignedTo"].(*string), fc.Args["source"].(*db.LeadSource))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.LeadAnalytics) graphql.Marshaler {
+			return ec.marshalNLeadAnalytics2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadAnalytics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_leadAnalytics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadAnalytics(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_leadAnalytics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_telecallerPerformance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_telecallerPerformance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TelecallerPerformance(ctx, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["tz"].(*string), fc.Args["telecallerId"].(*uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.TelecallerPerformance) graphql.Marshaler {
+			return ec.marshalNTelecallerPerformance2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐTelecallerPerformance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_telecallerPerformance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TelecallerPerformance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_telecallerPerformance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3609,6 +5308,640 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SourceCount_source(ctx context.Context, field graphql.CollectedField, obj *db.SourceCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceCount_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.LeadSource) graphql.Marshaler {
+			return ec.marshalNLeadSource2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceCount_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceCount", field, false, false, "LeadSource")
+}
+
+func (ec *executionContext) _SourceCount_count(ctx context.Context, field graphql.CollectedField, obj *db.SourceCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatusCount_status(ctx context.Context, field graphql.CollectedField, obj *db.StatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusCount_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.LeadStatus) graphql.Marshaler {
+			return ec.marshalNLeadStatus2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusCount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "LeadStatus")
+}
+
+func (ec *executionContext) _StatusCount_count(ctx context.Context, field graphql.CollectedField, obj *db.StatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TelecallerPerformance_from(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerPerformance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerPerformance_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerPerformance_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerPerformance", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TelecallerPerformance_to(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerPerformance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerPerformance_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerPerformance_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerPerformance", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TelecallerPerformance_timeZone(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerPerformance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerPerformance_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerPerformance_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerPerformance", field, false, false, "String")
+}
+
+func (ec *executionContext) _TelecallerPerformance_telecallers(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerPerformance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerPerformance_telecallers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Telecallers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.TelecallerStats) graphql.Marshaler {
+			return ec.marshalNTelecallerStats2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐTelecallerStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerPerformance_telecallers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TelecallerPerformance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TelecallerStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TelecallerPerformance_team(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerPerformance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerPerformance_team(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Team, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.TelecallerStats) graphql.Marshaler {
+			return ec.marshalNTelecallerStats2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐTelecallerStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerPerformance_team(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TelecallerPerformance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TelecallerStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TelecallerStats_telecallerId(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_telecallerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TelecallerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_telecallerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TelecallerStats_telecaller(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_telecaller(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TelecallerStats().Telecaller(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_telecaller(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TelecallerStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TelecallerStats_leadsAssigned(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_leadsAssigned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeadsAssigned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_leadsAssigned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TelecallerStats_leadsContacted(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_leadsContacted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeadsContacted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_leadsContacted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TelecallerStats_callsMade(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_callsMade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallsMade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_callsMade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TelecallerStats_connectedCalls(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_connectedCalls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConnectedCalls, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_connectedCalls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TelecallerStats_connectRate(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_connectRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConnectRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_connectRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TelecallerStats_talkTimeSeconds(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_talkTimeSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TalkTimeSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_talkTimeSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TelecallerStats_averageTalkTimeSeconds(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_averageTalkTimeSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageTalkTimeSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_averageTalkTimeSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TelecallerStats_conversions(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_conversions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conversions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_conversions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TelecallerStats_conversionRate(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_conversionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_conversionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TelecallerStats_followUpsScheduled(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_followUpsScheduled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FollowUpsScheduled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_followUpsScheduled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TelecallerStats_followUpsCompletedOnTime(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_followUpsCompletedOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FollowUpsCompletedOnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_followUpsCompletedOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TelecallerStats_followUpsOverdue(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_followUpsOverdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FollowUpsOverdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_followUpsOverdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TelecallerStats_outcomes(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_outcomes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcomes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.OutcomeCount) graphql.Marshaler {
+			return ec.marshalNOutcomeCount2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐOutcomeCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_outcomes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TelecallerStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutcomeCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TelecallerStats_averageFirstCallTime(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_averageFirstCallTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageFirstCallTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_averageFirstCallTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "String")
+}
+
+func (ec *executionContext) _TelecallerStats_averageLastCallTime(ctx context.Context, field graphql.CollectedField, obj *db.TelecallerStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TelecallerStats_averageLastCallTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageLastCallTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TelecallerStats_averageLastCallTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TelecallerStats", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *db.User) (ret graphql.Marshaler) {
@@ -5327,6 +7660,97 @@ func UnmarshalUpdateLeadInput(ctx context.Context, raw any) (model.UpdateLeadInp
 
 // region    **************************** object.gotpl ****************************
 
+var analyticsBucketImplementors = []string{"AnalyticsBucket"}
+
+func (ec *executionContext) _AnalyticsBucket(ctx context.Context, sel ast.SelectionSet, obj *db.AnalyticsBucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analyticsBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnalyticsBucket")
+		case "start":
+			out.Values[i] = ec._AnalyticsBucket_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._AnalyticsBucket_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contacted":
+			out.Values[i] = ec._AnalyticsBucket_contacted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "converted":
+			out.Values[i] = ec._AnalyticsBucket_converted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var funnelStageImplementors = []string{"FunnelStage"}
+
+func (ec *executionContext) _FunnelStage(ctx context.Context, sel ast.SelectionSet, obj *db.FunnelStage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, funnelStageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FunnelStage")
+		case "stage":
+			out.Values[i] = ec._FunnelStage_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._FunnelStage_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._FunnelStage_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var interactionImplementors = []string{"Interaction"}
 
 func (ec *executionContext) _Interaction(ctx context.Context, sel ast.SelectionSet, obj *db.Interaction) graphql.Marshaler {
@@ -5660,6 +8084,129 @@ func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var leadAnalyticsImplementors = []string{"LeadAnalytics"}
+
+func (ec *executionContext) _LeadAnalytics(ctx context.Context, sel ast.SelectionSet, obj *db.LeadAnalytics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadAnalyticsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeadAnalytics")
+		case "from":
+			out.Values[i] = ec._LeadAnalytics_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._LeadAnalytics_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeZone":
+			out.Values[i] = ec._LeadAnalytics_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "interval":
+			out.Values[i] = ec._LeadAnalytics_interval(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalLeads":
+			out.Values[i] = ec._LeadAnalytics_totalLeads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newLeads":
+			out.Values[i] = ec._LeadAnalytics_newLeads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contactedLeads":
+			out.Values[i] = ec._LeadAnalytics_contactedLeads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "convertedLeads":
+			out.Values[i] = ec._LeadAnalytics_convertedLeads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conversionRate":
+			out.Values[i] = ec._LeadAnalytics_conversionRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contactedConversionRate":
+			out.Values[i] = ec._LeadAnalytics_contactedConversionRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byStatus":
+			out.Values[i] = ec._LeadAnalytics_byStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bySource":
+			out.Values[i] = ec._LeadAnalytics_bySource(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byPriority":
+			out.Values[i] = ec._LeadAnalytics_byPriority(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "funnel":
+			out.Values[i] = ec._LeadAnalytics_funnel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "series":
+			out.Values[i] = ec._LeadAnalytics_series(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianSecondsToFirstContact":
+			out.Values[i] = ec._LeadAnalytics_medianSecondsToFirstContact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "p90SecondsToFirstContact":
+			out.Values[i] = ec._LeadAnalytics_p90SecondsToFirstContact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "followUpsDueToday":
+			out.Values[i] = ec._LeadAnalytics_followUpsDueToday(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "followUpsOverdue":
+			out.Values[i] = ec._LeadAnalytics_followUpsOverdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var leadConnectionImplementors = []string{"LeadConnection"}
 
 func (ec *executionContext) _LeadConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LeadConnection) graphql.Marshaler {
@@ -5820,6 +8367,44 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var outcomeCountImplementors = []string{"OutcomeCount"}
+
+func (ec *executionContext) _OutcomeCount(ctx context.Context, sel ast.SelectionSet, obj *db.OutcomeCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outcomeCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutcomeCount")
+		case "outcome":
+			out.Values[i] = ec._OutcomeCount_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._OutcomeCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -5849,6 +8434,44 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var priorityCountImplementors = []string{"PriorityCount"}
+
+func (ec *executionContext) _PriorityCount(ctx context.Context, sel ast.SelectionSet, obj *db.PriorityCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, priorityCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PriorityCount")
+		case "priority":
+			out.Values[i] = ec._PriorityCount_priority(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._PriorityCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -5911,6 +8534,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_leadInteractions(ctx, field)
 				})
+		case "leadAnalytics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_leadAnalytics(ctx, field)
+				})
+		case "telecallerPerformance":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_telecallerPerformance(ctx, field)
+				})
 		case "users":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -5929,6 +8564,249 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				return ec._Query___schema(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sourceCountImplementors = []string{"SourceCount"}
+
+func (ec *executionContext) _SourceCount(ctx context.Context, sel ast.SelectionSet, obj *db.SourceCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sourceCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SourceCount")
+		case "source":
+			out.Values[i] = ec._SourceCount_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SourceCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statusCountImplementors = []string{"StatusCount"}
+
+func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *db.StatusCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statusCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatusCount")
+		case "status":
+			out.Values[i] = ec._StatusCount_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._StatusCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var telecallerPerformanceImplementors = []string{"TelecallerPerformance"}
+
+func (ec *executionContext) _TelecallerPerformance(ctx context.Context, sel ast.SelectionSet, obj *db.TelecallerPerformance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, telecallerPerformanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TelecallerPerformance")
+		case "from":
+			out.Values[i] = ec._TelecallerPerformance_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._TelecallerPerformance_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeZone":
+			out.Values[i] = ec._TelecallerPerformance_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "telecallers":
+			out.Values[i] = ec._TelecallerPerformance_telecallers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "team":
+			out.Values[i] = ec._TelecallerPerformance_team(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var telecallerStatsImplementors = []string{"TelecallerStats"}
+
+func (ec *executionContext) _TelecallerStats(ctx context.Context, sel ast.SelectionSet, obj *db.TelecallerStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, telecallerStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TelecallerStats")
+		case "telecallerId":
+			out.Values[i] = ec._TelecallerStats_telecallerId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "telecaller":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TelecallerStats_telecaller(ctx, field, obj)
+				})
+		case "leadsAssigned":
+			out.Values[i] = ec._TelecallerStats_leadsAssigned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leadsContacted":
+			out.Values[i] = ec._TelecallerStats_leadsContacted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "callsMade":
+			out.Values[i] = ec._TelecallerStats_callsMade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "connectedCalls":
+			out.Values[i] = ec._TelecallerStats_connectedCalls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "connectRate":
+			out.Values[i] = ec._TelecallerStats_connectRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "talkTimeSeconds":
+			out.Values[i] = ec._TelecallerStats_talkTimeSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "averageTalkTimeSeconds":
+			out.Values[i] = ec._TelecallerStats_averageTalkTimeSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conversions":
+			out.Values[i] = ec._TelecallerStats_conversions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conversionRate":
+			out.Values[i] = ec._TelecallerStats_conversionRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "followUpsScheduled":
+			out.Values[i] = ec._TelecallerStats_followUpsScheduled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "followUpsCompletedOnTime":
+			out.Values[i] = ec._TelecallerStats_followUpsCompletedOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "followUpsOverdue":
+			out.Values[i] = ec._TelecallerStats_followUpsOverdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcomes":
+			out.Values[i] = ec._TelecallerStats_outcomes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "averageFirstCallTime":
+			out.Values[i] = ec._TelecallerStats_averageFirstCallTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "averageLastCallTime":
+			out.Values[i] = ec._TelecallerStats_averageLastCallTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -6368,6 +9246,36 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAnalyticsBucket2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAnalyticsBucket(ctx context.Context, sel ast.SelectionSet, v db.AnalyticsBucket) graphql.Marshaler {
+	return ec._AnalyticsBucket(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAnalyticsBucket2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAnalyticsBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []db.AnalyticsBucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnalyticsBucket2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAnalyticsBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAnalyticsInterval2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAnalyticsInterval(ctx context.Context, v any) (db.AnalyticsInterval, error) {
+	var res db.AnalyticsInterval
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAnalyticsInterval2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAnalyticsInterval(ctx context.Context, sel ast.SelectionSet, v db.AnalyticsInterval) graphql.Marshaler {
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6400,6 +9308,40 @@ func (ec *executionContext) unmarshalNDirection2githubᚗcomᚋtelecallerᚑcrm�
 
 func (ec *executionContext) marshalNDirection2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDirection(ctx context.Context, sel ast.SelectionSet, v db.Direction) graphql.Marshaler {
 	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNFunnelStage2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐFunnelStage(ctx context.Context, sel ast.SelectionSet, v db.FunnelStage) graphql.Marshaler {
+	return ec._FunnelStage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFunnelStage2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐFunnelStageᚄ(ctx context.Context, sel ast.SelectionSet, v []db.FunnelStage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFunnelStage2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐFunnelStage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (uuid.UUID, error) {
@@ -6522,6 +9464,14 @@ func (ec *executionContext) marshalNLead2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋap
 	return ec._Lead(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNLeadAnalytics2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadAnalytics(ctx context.Context, sel ast.SelectionSet, v *db.LeadAnalytics) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeadAnalytics!")
+		return graphql.Null
+	}
+	return ec._LeadAnalytics(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNLeadConnection2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐLeadConnection(ctx context.Context, sel ast.SelectionSet, v *model.LeadConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LeadConnection!")
@@ -6594,12 +9544,62 @@ func (ec *executionContext) marshalNLeadStatus2githubᚗcomᚋtelecallerᚑcrm�
 	return graphql.WrapContextMarshaler(ctx, v)
 }
 
+func (ec *executionContext) unmarshalNOutcome2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐOutcome(ctx context.Context, v any) (db.Outcome, error) {
+	var res db.Outcome
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOutcome2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐOutcome(ctx context.Context, sel ast.SelectionSet, v db.Outcome) graphql.Marshaler {
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) marshalNOutcomeCount2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐOutcomeCount(ctx context.Context, sel ast.SelectionSet, v db.OutcomeCount) graphql.Marshaler {
+	return ec._OutcomeCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOutcomeCount2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐOutcomeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []db.OutcomeCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOutcomeCount2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐOutcomeCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPriorityCount2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐPriorityCount(ctx context.Context, sel ast.SelectionSet, v db.PriorityCount) graphql.Marshaler {
+	return ec._PriorityCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPriorityCount2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐPriorityCountᚄ(ctx context.Context, sel ast.SelectionSet, v []db.PriorityCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPriorityCount2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐPriorityCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNSortDirection2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (model.SortDirection, error) {
@@ -6610,6 +9610,46 @@ func (ec *executionContext) unmarshalNSortDirection2githubᚗcomᚋtelecallerᚑ
 
 func (ec *executionContext) marshalNSortDirection2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐSortDirection(ctx context.Context, sel ast.SelectionSet, v model.SortDirection) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSourceCount2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐSourceCount(ctx context.Context, sel ast.SelectionSet, v db.SourceCount) graphql.Marshaler {
+	return ec._SourceCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSourceCount2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐSourceCountᚄ(ctx context.Context, sel ast.SelectionSet, v []db.SourceCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSourceCount2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐSourceCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatusCount2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐStatusCount(ctx context.Context, sel ast.SelectionSet, v db.StatusCount) graphql.Marshaler {
+	return ec._StatusCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStatusCount2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []db.StatusCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatusCount2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐStatusCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -6653,6 +9693,38 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTelecallerPerformance2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐTelecallerPerformance(ctx context.Context, sel ast.SelectionSet, v *db.TelecallerPerformance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TelecallerPerformance!")
+		return graphql.Null
+	}
+	return ec._TelecallerPerformance(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTelecallerStats2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐTelecallerStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.TelecallerStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTelecallerStats2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐTelecallerStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTelecallerStats2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐTelecallerStats(ctx context.Context, sel ast.SelectionSet, v *db.TelecallerStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TelecallerStats!")
+		return graphql.Null
+	}
+	return ec._TelecallerStats(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -6850,6 +9922,22 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAnalyticsInterval2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAnalyticsInterval(ctx context.Context, v any) (*db.AnalyticsInterval, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(db.AnalyticsInterval)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAnalyticsInterval2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAnalyticsInterval(ctx context.Context, sel ast.SelectionSet, v *db.AnalyticsInterval) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6894,6 +9982,23 @@ func (ec *executionContext) marshalODirection2ᚖgithubᚗcomᚋtelecallerᚑcrm
 		return graphql.Null
 	}
 	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (*uuid.UUID, error) {

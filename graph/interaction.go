@@ -61,7 +61,9 @@ func (r *Resolver) logInteraction(ctx context.Context, p *auth.Principal, in mod
 		if err := db.InsertInteraction(ctx, tx, it); err != nil {
 			return err
 		}
-		_, err = db.RecordContact(ctx, tx, lead.ID, db.LeadContact{ContactedAt: it.OccurredAt, NextFollowUpAt: it.FollowUpAt, Status: it.StatusAfter})
+		// Reaching out once a follow-up is due completes it.
+		done := it.Type != db.TypeNote && lead.NextFollowUpAt != nil && !lead.NextFollowUpAt.After(it.OccurredAt)
+		_, err = db.RecordContact(ctx, tx, lead.ID, db.LeadContact{ContactedAt: it.OccurredAt, NextFollowUpAt: it.FollowUpAt, ClearFollowUp: done, Status: it.StatusAfter})
 		return err
 	})
 	if err != nil {

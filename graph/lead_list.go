@@ -30,18 +30,11 @@ func (r *Resolver) leadCriteria(p *auth.Principal, f *model.LeadFilter) (db.Lead
 	}
 	c.Statuses, c.Sources, c.Priorities = f.Status, f.Source, f.Priority
 	if f.AssignedTo != nil {
-		switch v := strings.TrimSpace(*f.AssignedTo); strings.ToLower(v) {
-		case "me":
-			c.AssignedTo = &p.UserID
-		case "unassigned":
-			c.Unassigned = true
-		default:
-			id, err := uuid.Parse(v)
-			if err != nil {
-				return c, apperr.Invalid("assignedTo", `must be a user id, "me" or "unassigned"`)
-			}
-			c.AssignedTo = &id
+		a, err := parseAssignedTo(p, *f.AssignedTo)
+		if err != nil {
+			return c, err
 		}
+		c.AssignedTo, c.Unassigned = a.AssignedTo, a.Unassigned
 	}
 	if f.Tag != nil {
 		t := strings.TrimSpace(*f.Tag)
@@ -69,6 +62,24 @@ func (r *Resolver) leadCriteria(p *auth.Principal, f *model.LeadFilter) (db.Lead
 			return c, err
 		}
 		c.OnlyDeleted = true
+	}
+	return c, nil
+}
+
+// parseAssignedTo reads an assignedTo filter: a user id, "me" or "unassigned".
+func parseAssignedTo(p *auth.Principal, v string) (db.LeadCriteria, error) {
+	var c db.LeadCriteria
+	switch v = strings.TrimSpace(v); strings.ToLower(v) {
+	case "me":
+		c.AssignedTo = &p.UserID
+	case "unassigned":
+		c.Unassigned = true
+	default:
+		id, err := uuid.Parse(v)
+		if err != nil {
+			return c, apperr.Invalid("assignedTo", `must be a user id, "me" or "unassigned"`)
+		}
+		c.AssignedTo = &id
 	}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/telecaller-crm/api/apperr"
@@ -172,12 +173,27 @@ func (r *queryResolver) LeadInteractions(ctx context.Context, leadID uuid.UUID, 
 	return r.interactionConnection(ctx, db.InteractionFilter{LeadID: leadID, Types: typeArg}, first, after, offset)
 }
 
+// LeadAnalytics is the resolver for the leadAnalytics field.
+func (r *queryResolver) LeadAnalytics(ctx context.Context, from *time.Time, to *time.Time, interval *db.AnalyticsInterval, tz *string, assignedTo *string, source *db.LeadSource) (*db.LeadAnalytics, error) {
+	return r.leadAnalytics(ctx, from, to, interval, tz, assignedTo, source)
+}
+
+// TelecallerPerformance is the resolver for the telecallerPerformance field.
+func (r *queryResolver) TelecallerPerformance(ctx context.Context, from *time.Time, to *time.Time, tz *string, telecallerID *uuid.UUID) (*db.TelecallerPerformance, error) {
+	return r.telecallerPerformance(ctx, from, to, tz, telecallerID)
+}
+
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, role *db.UserRole) ([]*db.User, error) {
 	if _, err := r.manager(ctx, "list users"); err != nil {
 		return nil, err
 	}
 	return db.FindUsers(ctx, r.DB, role)
+}
+
+// Telecaller is the resolver for the telecaller field.
+func (r *telecallerStatsResolver) Telecaller(ctx context.Context, obj *db.TelecallerStats) (*db.User, error) {
+	return r.loadUser(ctx, obj.TelecallerID)
 }
 
 // Interaction returns InteractionResolver implementation.
@@ -200,6 +216,9 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// TelecallerStats returns TelecallerStatsResolver implementation.
+func (r *Resolver) TelecallerStats() TelecallerStatsResolver { return &telecallerStatsResolver{r} }
+
 type (
 	interactionResolver           struct{ *Resolver }
 	interactionConnectionResolver struct{ *Resolver }
@@ -207,4 +226,5 @@ type (
 	leadConnectionResolver        struct{ *Resolver }
 	mutationResolver              struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
+	telecallerStatsResolver       struct{ *Resolver }
 )

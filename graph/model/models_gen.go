@@ -24,7 +24,7 @@ type CreateInteractionInput struct {
 	// Talk time in seconds, 0 to 86400.
 	DurationSeconds *int    `json:"durationSeconds,omitempty"`
 	Notes           *string `json:"notes,omitempty"`
-	// Books the lead's next follow-up; must be in the future.
+	// Books the lead's next follow-up; must be in the future. Without it, a non-note interaction completes a follow-up that is already due.
 	FollowUpAt *time.Time `json:"followUpAt,omitempty"`
 	// Moves the lead to this status. Without it, CONVERTED, DO_NOT_CALL and NOT_INTERESTED outcomes move the lead to the same status.
 	StatusAfter *db.LeadStatus `json:"statusAfter,omitempty"`

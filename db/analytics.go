@@ -1,0 +1,285 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
+)
+
+// The analytics queries. Each metric is defined once here; the GraphQL
+// schema documents the same definitions. Ranges are half-open [From, To),
+// soft-deleted leads never count, and empty ranges give zeros.
+
+// closedStatuses have no follow-ups due: the lead is finished.
+const closedStatuses = "('converted', 'lost', 'do_not_call', 'not_interested')"
+
+// connectedOutcomes mean a person was reached on the call.
+const connectedOutcomes = "('connected', 'callback_requested', 'interested', 'not_interested', 'converted', 'do_not_call')"
+
+// stageRank orders the funnel: new 0, contacted (or follow_up) 1,
+// interested 2, qualified 3, converted 4. Exits rank 0: having been
+// contacted is counted from the interactions instead.
+const stageRank = `CASE %s WHEN 'contacted' THEN 1 WHEN 'follow_up' THEN 1 WHEN 'interested' THEN 2
+	WHEN 'qualified' THEN 3 WHEN 'converted' THEN 4 ELSE 0 END`
+
+// AnalyticsScope selects the leads analytics look at.
+type AnalyticsScope struct {
+	Scope      LeadScope
+	AssignedTo *uuid.UUID
+	Unassigned bool
+	Source     *LeadSource
+}
+
+func (s AnalyticsScope) where() schema.QueryWithArgs {
+	conds, args := []string{"l.deleted_at IS NULL"}, []any{}
+	for _, id := range []*uuid.UUID{s.Scope.AssignedTo, s.AssignedTo} {
+		if id != nil {
+			conds, args = append(conds, "l.assigned_to = ?"), append(args, *id)
+		}
+	}
+	if s.Unassigned {
+		conds = append(conds, "l.assigned_to IS NULL")
+	}
+	if s.Source != nil {
+		conds, args = append(conds, "l.source = ?"), append(args, *s.Source)
+	}
+	return bun.SafeQuery(strings.Join(conds, " AND "), args...)
+}
+
+// AnalyticsRange is a half-open time range read in a time zone.
+type AnalyticsRange struct {
+	From, To time.Time
+	TimeZone string // IANA name, checked by the caller
+	Interval AnalyticsInterval
+	Now      time.Time
+}
+
+// StatusCount, SourceCount, PriorityCount and OutcomeCount are breakdowns.
+type (
+	StatusCount struct {
+		Status LeadStatus `json:"status"`
+		Count  int        `json:"count"`
+	}
+	SourceCount struct {
+		Source LeadSource `json:"source"`
+		Count  int        `json:"count"`
+	}
+	PriorityCount struct {
+		Priority LeadPriority `json:"priority"`
+		Count    int          `json:"count"`
+	}
+	OutcomeCount struct {
+		Outcome Outcome `json:"outcome"`
+		Count   int     `json:"count"`
+	}
+)
+
+// FunnelStage is how many leads of the cohort reached a stage.
+type FunnelStage struct {
+	Stage LeadStatus `json:"stage"`
+	Count int        `json:"count"`
+	Rate  float64    `json:"rate"`
+}
+
+// AnalyticsBucket is one time bucket of the series.
+type AnalyticsBucket struct {
+	Start     time.Time `bun:"start" json:"start"`
+	Created   int       `bun:"created" json:"created"`
+	Contacted int       `bun:"contacted" json:"contacted"`
+	Converted int       `bun:"converted" json:"converted"`
+}
+
+// LeadAnalytics is the lead report for a range.
+type LeadAnalytics struct {
+	From                        time.Time         `json:"from"`
+	To                          time.Time         `json:"to"`
+	TimeZone                    string            `json:"timeZone"`
+	Interval                    AnalyticsInterval `json:"interval"`
+	TotalLeads                  int               `json:"totalLeads"`
+	NewLeads                    int               `json:"newLeads"`
+	ContactedLeads              int               `json:"contactedLeads"`
+	ConvertedLeads              int               `json:"convertedLeads"`
+	ConversionRate              float64           `json:"conversionRate"`
+	ContactedConversionRate     float64           `json:"contactedConversionRate"`
+	ByStatus                    []StatusCount     `json:"byStatus"`
+	BySource                    []SourceCount     `json:"bySource"`
+	ByPriority                  []PriorityCount   `json:"byPriority"`
+	Funnel                      []FunnelStage     `json:"funnel"`
+	Series                      []AnalyticsBucket `json:"series"`
+	MedianSecondsToFirstContact *float64          `json:"medianSecondsToFirstContact"`
+	P90SecondsToFirstContact    *float64          `json:"p90SecondsToFirstContact"`
+	FollowUpsDueToday           int               `json:"followUpsDueToday"`
+	FollowUpsOverdue            int               `json:"followUpsOverdue"`
+}
+
+// ratio is a/b, or 0 when b is 0.
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// FindLeadAnalytics computes the lead report in one repeatable-read
+// snapshot, so every number describes the same moment.
+func FindLeadAnalytics(ctx context.Context, bdb *bun.DB, s AnalyticsScope, r AnalyticsRange) (*LeadAnalytics, error) {
+	a := &LeadAnalytics{From: r.From, To: r.To, TimeZone: r.TimeZone, Interval: r.Interval}
+	err := bdb.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+		for _, step := range []func(context.Context, bun.Tx, AnalyticsScope, AnalyticsRange, *LeadAnalytics) error{
+			leadBreakdowns, leadFunnel, leadSeries, leadFollowUps,
+		} {
+			if err := step(ctx, tx, s, r, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, formatError(err, "Analytics")
+	}
+	a.ConversionRate = ratio(a.ConvertedLeads, a.NewLeads)
+	a.ContactedConversionRate = ratio(a.ConvertedLeads, a.ContactedLeads)
+	return a, nil
+}
+
+// leadBreakdowns: totalLeads = live leads created before To; the cohort =
+// live leads created in the range, broken down by current status, source
+// and priority.
+func leadBreakdowns(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics) error {
+	if err := tx.NewRaw("SELECT count(*) FROM leads AS l WHERE ?0 AND l.created_at < ?1", s.where(), r.To).Scan(ctx, &a.TotalLeads); err != nil {
+		return err
+	}
+	var rows []struct {
+		Status   *LeadStatus
+		Source   *LeadSource
+		Priority *LeadPriority
+		N        int
+	}
+	err := tx.NewRaw(`SELECT l.status, l.source, l.priority, count(*) AS n FROM leads AS l
+		WHERE ?0 AND l.created_at >= ?1 AND l.created_at < ?2
+		GROUP BY GROUPING SETS ((l.status), (l.source), (l.priority))`, s.where(), r.From, r.To).Scan(ctx, &rows)
+	if err != nil {
+		return err
+	}
+	byStatus, bySource, byPriority := map[LeadStatus]int{}, map[LeadSource]int{}, map[LeadPriority]int{}
+	for _, row := range rows {
+		switch {
+		case row.Status != nil:
+			byStatus[*row.Status] = row.N
+			a.NewLeads += row.N
+		case row.Source != nil:
+			bySource[*row.Source] = row.N
+		case row.Priority != nil:
+			byPriority[*row.Priority] = row.N
+		}
+	}
+	for _, v := range LeadStatuses {
+		a.ByStatus = append(a.ByStatus, StatusCount{v, byStatus[v]})
+	}
+	for _, v := range LeadSources {
+		a.BySource = append(a.BySource, SourceCount{v, bySource[v]})
+	}
+	for _, v := range LeadPriorities {
+		a.ByPriority = append(a.ByPriority, PriorityCount{v, byPriority[v]})
+	}
+	a.ConvertedLeads = byStatus[StatusConverted]
+	return nil
+}
+
+// leadFunnel: a cohort lead is contacted once any non-note interaction
+// before To exists; it reached a stage when its current status or any
+// status an interaction moved it to ranks at least that high. Time to first
+// contact runs from creation to the first non-note interaction.
+func leadFunnel(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics) error {
+	var f struct {
+		Contacted, Interested, Qualified, Converted int
+		Median, P90                                 *float64
+	}
+	err := tx.NewRaw(`WITH cohort AS (
+			SELECT l.id, l.created_at, `+strings.Replace(stageRank, "%s", "l.status", 1)+` AS rank,
+				fi.first_at, fi.max_rank
+			FROM leads AS l
+			LEFT JOIN LATERAL (
+				SELECT min(i.occurred_at) FILTER (WHERE i.type <> 'note') AS first_at,
+					max(`+strings.Replace(stageRank, "%s", "i.status_after", 1)+`) AS max_rank
+				FROM interactions AS i WHERE i.lead_id = l.id AND i.occurred_at < ?2
+			) AS fi ON true
+			WHERE ?0 AND l.created_at >= ?1 AND l.created_at < ?2
+		), reached AS (
+			SELECT greatest(rank, coalesce(max_rank, 0), CASE WHEN first_at IS NULL THEN 0 ELSE 1 END) AS stage,
+				extract(epoch FROM first_at - created_at) AS wait
+			FROM cohort
+		)
+		SELECT count(*) FILTER (WHERE stage >= 1) AS contacted,
+			count(*) FILTER (WHERE stage >= 2) AS interested,
+			count(*) FILTER (WHERE stage >= 3) AS qualified,
+			count(*) FILTER (WHERE stage >= 4) AS converted,
+			percentile_cont(0.5) WITHIN GROUP (ORDER BY wait) FILTER (WHERE wait IS NOT NULL) AS median,
+			percentile_cont(0.9) WITHIN GROUP (ORDER BY wait) FILTER (WHERE wait IS NOT NULL) AS p90
+		FROM reached`, s.where(), r.From, r.To).Scan(ctx, &f.Contacted, &f.Interested, &f.Qualified, &f.Converted, &f.Median, &f.P90)
+	if err != nil {
+		return err
+	}
+	a.ContactedLeads = f.Contacted
+	a.MedianSecondsToFirstContact, a.P90SecondsToFirstContact = f.Median, f.P90
+	counts := []int{a.NewLeads, f.Contacted, f.Interested, f.Qualified, f.Converted}
+	for i, st := range []LeadStatus{StatusNew, StatusContacted, StatusInterested, StatusQualified, StatusConverted} {
+		rate := 1.0
+		if i > 0 {
+			rate = ratio(counts[i], counts[i-1])
+		}
+		a.Funnel = append(a.Funnel, FunnelStage{Stage: st, Count: counts[i], Rate: rate})
+	}
+	return nil
+}
+
+// leadSeries buckets the range in the caller's time zone: created = leads
+// created; contacted = distinct leads with a non-note interaction;
+// converted = distinct leads an interaction moved to converted. Buckets are
+// local days (Monday weeks, months) converted back to instants, so DST days
+// are 23 or 25 hours long; the first and last may be partial.
+func leadSeries(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics) error {
+	unit := string(r.Interval)
+	err := tx.NewRaw(`WITH buckets AS (
+			SELECT b FROM generate_series(date_trunc(?3, ?1::timestamptz AT TIME ZONE ?2),
+				(?4::timestamptz AT TIME ZONE ?2) - interval '1 microsecond', ('1 ' || ?3)::interval) AS b
+		), created AS (
+			SELECT date_trunc(?3, l.created_at AT TIME ZONE ?2) AS b, count(*) AS n
+			FROM leads AS l WHERE ?0 AND l.created_at >= ?1 AND l.created_at < ?4 GROUP BY 1
+		), touched AS (
+			SELECT date_trunc(?3, i.occurred_at AT TIME ZONE ?2) AS b,
+				count(DISTINCT i.lead_id) FILTER (WHERE i.type <> 'note') AS contacted,
+				count(DISTINCT i.lead_id) FILTER (WHERE i.status_after = 'converted') AS converted
+			FROM interactions AS i JOIN leads AS l ON l.id = i.lead_id
+			WHERE ?0 AND i.occurred_at >= ?1 AND i.occurred_at < ?4 GROUP BY 1
+		)
+		SELECT bk.b AT TIME ZONE ?2 AS start, coalesce(c.n, 0) AS created,
+			coalesce(t.contacted, 0) AS contacted, coalesce(t.converted, 0) AS converted
+		FROM buckets AS bk LEFT JOIN created AS c ON c.b = bk.b LEFT JOIN touched AS t ON t.b = bk.b
+		ORDER BY bk.b`, s.where(), r.From, r.TimeZone, unit, r.To).Scan(ctx, &a.Series)
+	if a.Series == nil {
+		a.Series = []AnalyticsBucket{}
+	}
+	return err
+}
+
+// leadFollowUps counts open leads (not converted, lost, not interested or
+// do-not-call) whose next follow-up is overdue (before now) or due during
+// the rest of today in the caller's time zone.
+func leadFollowUps(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics) error {
+	loc, err := time.LoadLocation(r.TimeZone)
+	if err != nil {
+		return err
+	}
+	local := r.Now.In(loc)
+	endOfDay := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, loc)
+	return tx.NewRaw(`SELECT count(*) FILTER (WHERE l.next_follow_up_at >= ?1 AND l.next_follow_up_at < ?2),
+			count(*) FILTER (WHERE l.next_follow_up_at < ?1)
+		FROM leads AS l WHERE ?0 AND l.next_follow_up_at IS NOT NULL AND l.status NOT IN `+closedStatuses,
+		s.where(), r.Now, endOfDay).Scan(ctx, &a.FollowUpsDueToday, &a.FollowUpsOverdue)
+}
