@@ -257,3 +257,56 @@ func (e *AnalyticsInterval) UnmarshalGQLContext(_ context.Context, v any) error 
 func (e *AnalyticsInterval) UnmarshalJSON(b []byte) error {
 	return unmarshalJSON(AnalyticsIntervals, e, b)
 }
+
+// BulkMode says what a bulk write does with a lead that already exists.
+type BulkMode string
+
+// BulkRowStatus is what happened to one row of a bulk write.
+type BulkRowStatus string
+
+// Bulk modes and row statuses.
+const (
+	// BulkCreate reports existing leads as errors (CONFLICT).
+	BulkCreate BulkMode = "create"
+	// BulkUpsert updates the existing lead matched by E.164 phone, then email.
+	BulkUpsert BulkMode = "upsert"
+	// BulkSkip leaves existing leads alone and reports them skipped.
+	BulkSkip BulkMode = "skip"
+
+	RowCreated BulkRowStatus = "created"
+	RowUpdated BulkRowStatus = "updated"
+	RowSkipped BulkRowStatus = "skipped"
+	RowError   BulkRowStatus = "error"
+)
+
+// BulkModes and BulkRowStatuses list the values.
+var (
+	BulkModes       = []BulkMode{BulkCreate, BulkUpsert, BulkSkip}
+	BulkRowStatuses = []BulkRowStatus{RowCreated, RowUpdated, RowSkipped, RowError}
+)
+
+// MarshalGQLContext writes the GraphQL (upper-case) form.
+func (e BulkMode) MarshalGQLContext(_ context.Context, w io.Writer) error { return marshalGQL(w, e) }
+
+// UnmarshalGQLContext accepts only the GraphQL (upper-case) form.
+func (e *BulkMode) UnmarshalGQLContext(_ context.Context, v any) error {
+	return unmarshalGQL(BulkModes, e, v)
+}
+
+// UnmarshalJSON accepts only the REST (lower-case) form.
+func (e *BulkMode) UnmarshalJSON(b []byte) error { return unmarshalJSON(BulkModes, e, b) }
+
+// MarshalGQLContext writes the GraphQL (upper-case) form.
+func (e BulkRowStatus) MarshalGQLContext(_ context.Context, w io.Writer) error {
+	return marshalGQL(w, e)
+}
+
+// UnmarshalGQLContext accepts only the GraphQL (upper-case) form.
+func (e *BulkRowStatus) UnmarshalGQLContext(_ context.Context, v any) error {
+	return unmarshalGQL(BulkRowStatuses, e, v)
+}
+
+// UnmarshalJSON accepts only the REST (lower-case) form.
+func (e *BulkRowStatus) UnmarshalJSON(b []byte) error {
+	return unmarshalJSON(BulkRowStatuses, e, b)
+}

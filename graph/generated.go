@@ -51,6 +51,31 @@ type ComplexityRoot struct {
 		Start     func(childComplexity int) int
 	}
 
+	BulkResult struct {
+		Results func(childComplexity int) int
+		Totals  func(childComplexity int) int
+	}
+
+	BulkRowError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	BulkRowResult struct {
+		Error  func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Index  func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
+	BulkTotals struct {
+		Created func(childComplexity int) int
+		Error   func(childComplexity int) int
+		Skipped func(childComplexity int) int
+		Updated func(childComplexity int) int
+	}
+
 	FunnelStage struct {
 		Count func(childComplexity int) int
 		Rate  func(childComplexity int) int
@@ -147,6 +172,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AssignLead        func(childComplexity int, id uuid.UUID, assigneeID *uuid.UUID) int
+		BulkCreateLeads   func(childComplexity int, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool) int
 		CreateInteraction func(childComplexity int, input model.CreateInteractionInput) int
 		CreateLead        func(childComplexity int, input model.CreateLeadInput) int
 		DeleteLead        func(childComplexity int, id uuid.UUID) int
@@ -257,6 +283,7 @@ type MutationResolver interface {
 	DeleteLead(ctx context.Context, id uuid.UUID) (*db.Lead, error)
 	RestoreLead(ctx context.Context, id uuid.UUID) (*db.Lead, error)
 	AssignLead(ctx context.Context, id uuid.UUID, assigneeID *uuid.UUID) (*db.Lead, error)
+	BulkCreateLeads(ctx context.Context, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool) (*db.BulkResult, error)
 	CreateInteraction(ctx context.Context, input model.CreateInteractionInput) (*db.Interaction, error)
 }
 type QueryResolver interface {
@@ -314,6 +341,88 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AnalyticsBucket.Start(childComplexity), true
+
+	case "BulkResult.results":
+		if e.ComplexityRoot.BulkResult.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkResult.Results(childComplexity), true
+	case "BulkResult.totals":
+		if e.ComplexityRoot.BulkResult.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkResult.Totals(childComplexity), true
+
+	case "BulkRowError.code":
+		if e.ComplexityRoot.BulkRowError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkRowError.Code(childComplexity), true
+	case "BulkRowError.field":
+		if e.ComplexityRoot.BulkRowError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkRowError.Field(childComplexity), true
+	case "BulkRowError.message":
+		if e.ComplexityRoot.BulkRowError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkRowError.Message(childComplexity), true
+
+	case "BulkRowResult.error":
+		if e.ComplexityRoot.BulkRowResult.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkRowResult.Error(childComplexity), true
+	case "BulkRowResult.id":
+		if e.ComplexityRoot.BulkRowResult.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkRowResult.ID(childComplexity), true
+	case "BulkRowResult.index":
+		if e.ComplexityRoot.BulkRowResult.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkRowResult.Index(childComplexity), true
+	case "BulkRowResult.status":
+		if e.ComplexityRoot.BulkRowResult.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkRowResult.Status(childComplexity), true
+
+	case "BulkTotals.created":
+		if e.ComplexityRoot.BulkTotals.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkTotals.Created(childComplexity), true
+	case "BulkTotals.error":
+		if e.ComplexityRoot.BulkTotals.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkTotals.Error(childComplexity), true
+	case "BulkTotals.skipped":
+		if e.ComplexityRoot.BulkTotals.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkTotals.Skipped(childComplexity), true
+	case "BulkTotals.updated":
+		if e.ComplexityRoot.BulkTotals.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkTotals.Updated(childComplexity), true
 
 	case "FunnelStage.count":
 		if e.ComplexityRoot.FunnelStage.Count == nil {
@@ -759,6 +868,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignLead(childComplexity, args["id"].(uuid.UUID), args["assigneeId"].(*uuid.UUID)), true
+	case "Mutation.bulkCreateLeads":
+		if e.ComplexityRoot.Mutation.BulkCreateLeads == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bulkCreateLeads_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BulkCreateLeads(childComplexity, args["leads"].([]*model.CreateLeadInput), args["mode"].(db.BulkMode), args["dryRun"].(bool)), true
 	case "Mutation.createInteraction":
 		if e.ComplexityRoot.Mutation.CreateInteraction == nil {
 			break
@@ -1700,6 +1820,56 @@ type TelecallerPerformance {
   team: TelecallerStats!
 }
 
+"What a bulk write does with a lead whose E.164 phone or email already exists."
+enum BulkMode {
+  "Report it as an error (CONFLICT, with the existing lead's id)."
+  CREATE
+  "Update it in place with the fields given (matched by phone, then email)."
+  UPSERT
+  "Leave it alone and report the row skipped."
+  SKIP
+}
+
+"What happened to one row."
+enum BulkRowStatus {
+  CREATED
+  UPDATED
+  SKIPPED
+  ERROR
+}
+
+"Why a row failed."
+type BulkRowError {
+  "VALIDATION_ERROR, CONFLICT, FORBIDDEN, ..."
+  code: String!
+  "The input field at fault."
+  field: String
+  message: String!
+}
+
+"The outcome of one row, by its index in the request."
+type BulkRowResult {
+  index: Int!
+  status: BulkRowStatus!
+  "The created, updated or skipped lead (null in a dry run for created rows)."
+  id: ID
+  error: BulkRowError
+}
+
+"Rows by status."
+type BulkTotals {
+  created: Int!
+  updated: Int!
+  skipped: Int!
+  error: Int!
+}
+
+"Per-row results of a bulk write. A bad row never sinks the good ones."
+type BulkResult {
+  results: [BulkRowResult!]!
+  totals: BulkTotals!
+}
+
 type Query {
   "The caller."
   me: User!
@@ -1737,6 +1907,13 @@ type Mutation {
   restoreLead(id: ID!): Lead!
   "Assigns a lead to a telecaller, or unassigns it with null. Managers and admins only."
   assignLead(id: ID!, assigneeId: ID): Lead!
+  """
+  Creates (or upserts) up to 1,000 leads in one request. Managers and admins
+  only; rate-limited as a bulk operation. Source defaults to IMPORT. Rows that
+  repeat an earlier row's phone or email fail as CONFLICT. With dryRun nothing
+  is written and the results say what would happen.
+  """
+  bulkCreateLeads(leads: [CreateLeadInput!]!, mode: BulkMode! = CREATE, dryRun: Boolean! = false): BulkResult!
   "Logs an interaction and updates its lead in the same transaction."
   createInteraction(input: CreateInteractionInput!): Interaction!
 }
@@ -1760,6 +1937,56 @@ func (ec *executionContext) childFields_AnalyticsBucket(ctx context.Context, fie
 		return ec.fieldContext_AnalyticsBucket_converted(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AnalyticsBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "results":
+		return ec.fieldContext_BulkResult_results(ctx, field)
+	case "totals":
+		return ec.fieldContext_BulkResult_totals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkResult", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkRowError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_BulkRowError_code(ctx, field)
+	case "field":
+		return ec.fieldContext_BulkRowError_field(ctx, field)
+	case "message":
+		return ec.fieldContext_BulkRowError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkRowError", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkRowResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_BulkRowResult_index(ctx, field)
+	case "status":
+		return ec.fieldContext_BulkRowResult_status(ctx, field)
+	case "id":
+		return ec.fieldContext_BulkRowResult_id(ctx, field)
+	case "error":
+		return ec.fieldContext_BulkRowResult_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkRowResult", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "created":
+		return ec.fieldContext_BulkTotals_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_BulkTotals_updated(ctx, field)
+	case "skipped":
+		return ec.fieldContext_BulkTotals_skipped(ctx, field)
+	case "error":
+		return ec.fieldContext_BulkTotals_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkTotals", field.Name)
 }
 
 func (ec *executionContext) childFields_FunnelStage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2227,6 +2454,36 @@ func (ec *executionContext) field_Mutation_assignLead_args(ctx context.Context, 
 		return nil, err
 	}
 	args["assigneeId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_bulkCreateLeads_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "leads",
+		func(ctx context.Context, v any) ([]*model.CreateLeadInput, error) {
+			return ec.unmarshalNCreateLeadInput2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐCreateLeadInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["leads"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "mode",
+		func(ctx context.Context, v any) (db.BulkMode, error) {
+			return ec.unmarshalNBulkMode2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mode"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg2
 	return args, nil
 }
 
@@ -2722,6 +2979,332 @@ func (ec *executionContext) _AnalyticsBucket_converted(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_AnalyticsBucket_converted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AnalyticsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulkResult_results(ctx context.Context, field graphql.CollectedField, obj *db.BulkResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkResult_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Results, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.BulkRowResult) graphql.Marshaler {
+			return ec.marshalNBulkRowResult2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkRowResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkResult_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkRowResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkResult_totals(ctx context.Context, field graphql.CollectedField, obj *db.BulkResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkResult_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.BulkTotals) graphql.Marshaler {
+			return ec.marshalNBulkTotals2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkTotals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkResult_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkRowError_code(ctx context.Context, field graphql.CollectedField, obj *db.BulkRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkRowError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkRowError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkRowError", field, false, false, "String")
+}
+
+func (ec *executionContext) _BulkRowError_field(ctx context.Context, field graphql.CollectedField, obj *db.BulkRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkRowError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkRowError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkRowError", field, false, false, "String")
+}
+
+func (ec *executionContext) _BulkRowError_message(ctx context.Context, field graphql.CollectedField, obj *db.BulkRowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkRowError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkRowError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkRowError", field, false, false, "String")
+}
+
+func (ec *executionContext) _BulkRowResult_index(ctx context.Context, field graphql.CollectedField, obj *db.BulkRowResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkRowResult_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkRowResult_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkRowResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulkRowResult_status(ctx context.Context, field graphql.CollectedField, obj *db.BulkRowResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkRowResult_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.BulkRowStatus) graphql.Marshaler {
+			return ec.marshalNBulkRowStatus2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkRowStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkRowResult_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkRowResult", field, false, false, "BulkRowStatus")
+}
+
+func (ec *executionContext) _BulkRowResult_id(ctx context.Context, field graphql.CollectedField, obj *db.BulkRowResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkRowResult_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkRowResult_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkRowResult", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BulkRowResult_error(ctx context.Context, field graphql.CollectedField, obj *db.BulkRowResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkRowResult_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.BulkRowError) graphql.Marshaler {
+			return ec.marshalOBulkRowError2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkRowError(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkRowResult_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkRowResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkRowError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkTotals_created(ctx context.Context, field graphql.CollectedField, obj *db.BulkTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkTotals_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkTotals_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulkTotals_updated(ctx context.Context, field graphql.CollectedField, obj *db.BulkTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkTotals_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkTotals_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulkTotals_skipped(ctx context.Context, field graphql.CollectedField, obj *db.BulkTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkTotals_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkTotals_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulkTotals_error(ctx context.Context, field graphql.CollectedField, obj *db.BulkTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkTotals_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkTotals_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkTotals", field, false, false, "Int")
 }
 
 func (ec *executionContext) _FunnelStage_stage(ctx context.Context, field graphql.CollectedField, obj *db.FunnelStage) (ret graphql.Marshaler) {
@@ -4704,6 +5287,50 @@ func (ec *executionContext) fieldContext_Mutation_assignLead(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_assignLead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_bulkCreateLeads(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bulkCreateLeads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BulkCreateLeads(ctx, fc.Args["leads"].([]*model.CreateLeadInput), fc.Args["mode"].(db.BulkMode), fc.Args["dryRun"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.BulkResult) graphql.Marshaler {
+			return ec.marshalNBulkResult2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bulkCreateLeads(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bulkCreateLeads_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7708,6 +8335,183 @@ func (ec *executionContext) _AnalyticsBucket(ctx context.Context, sel ast.Select
 	return out
 }
 
+var bulkResultImplementors = []string{"BulkResult"}
+
+func (ec *executionContext) _BulkResult(ctx context.Context, sel ast.SelectionSet, obj *db.BulkResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkResult")
+		case "results":
+			out.Values[i] = ec._BulkResult_results(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._BulkResult_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulkRowErrorImplementors = []string{"BulkRowError"}
+
+func (ec *executionContext) _BulkRowError(ctx context.Context, sel ast.SelectionSet, obj *db.BulkRowError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkRowErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkRowError")
+		case "code":
+			out.Values[i] = ec._BulkRowError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._BulkRowError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._BulkRowError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulkRowResultImplementors = []string{"BulkRowResult"}
+
+func (ec *executionContext) _BulkRowResult(ctx context.Context, sel ast.SelectionSet, obj *db.BulkRowResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkRowResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkRowResult")
+		case "index":
+			out.Values[i] = ec._BulkRowResult_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._BulkRowResult_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._BulkRowResult_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._BulkRowResult_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulkTotalsImplementors = []string{"BulkTotals"}
+
+func (ec *executionContext) _BulkTotals(ctx context.Context, sel ast.SelectionSet, obj *db.BulkTotals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkTotalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkTotals")
+		case "created":
+			out.Values[i] = ec._BulkTotals_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._BulkTotals_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._BulkTotals_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._BulkTotals_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var funnelStageImplementors = []string{"FunnelStage"}
 
 func (ec *executionContext) _FunnelStage(ctx context.Context, sel ast.SelectionSet, obj *db.FunnelStage) graphql.Marshaler {
@@ -8339,6 +9143,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "assignLead":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_assignLead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bulkCreateLeads":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bulkCreateLeads(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -9290,6 +10101,62 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNBulkMode2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkMode(ctx context.Context, v any) (db.BulkMode, error) {
+	var res db.BulkMode
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBulkMode2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkMode(ctx context.Context, sel ast.SelectionSet, v db.BulkMode) graphql.Marshaler {
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) marshalNBulkResult2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkResult(ctx context.Context, sel ast.SelectionSet, v *db.BulkResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BulkResult!")
+		return graphql.Null
+	}
+	return ec._BulkResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBulkRowResult2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkRowResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.BulkRowResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBulkRowResult2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkRowResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBulkRowResult2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkRowResult(ctx context.Context, sel ast.SelectionSet, v *db.BulkRowResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BulkRowResult!")
+		return graphql.Null
+	}
+	return ec._BulkRowResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBulkRowStatus2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkRowStatus(ctx context.Context, v any) (db.BulkRowStatus, error) {
+	var res db.BulkRowStatus
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBulkRowStatus2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkRowStatus(ctx context.Context, sel ast.SelectionSet, v db.BulkRowStatus) graphql.Marshaler {
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) marshalNBulkTotals2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkTotals(ctx context.Context, sel ast.SelectionSet, v db.BulkTotals) graphql.Marshaler {
+	return ec._BulkTotals(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNCreateInteractionInput2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐCreateInteractionInput(ctx context.Context, v any) (model.CreateInteractionInput, error) {
 	res, err := ec.unmarshalInputCreateInteractionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -9298,6 +10165,25 @@ func (ec *executionContext) unmarshalNCreateInteractionInput2githubᚗcomᚋtele
 func (ec *executionContext) unmarshalNCreateLeadInput2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐCreateLeadInput(ctx context.Context, v any) (model.CreateLeadInput, error) {
 	res, err := ec.unmarshalInputCreateLeadInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateLeadInput2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐCreateLeadInputᚄ(ctx context.Context, v any) ([]*model.CreateLeadInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CreateLeadInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCreateLeadInput2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐCreateLeadInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCreateLeadInput2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐCreateLeadInput(ctx context.Context, v any) (*model.CreateLeadInput, error) {
+	res, err := ec.unmarshalInputCreateLeadInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNDirection2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDirection(ctx context.Context, v any) (db.Direction, error) {
@@ -9966,6 +10852,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOBulkRowError2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkRowError(ctx context.Context, sel ast.SelectionSet, v *db.BulkRowError) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BulkRowError(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODirection2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDirection(ctx context.Context, v any) (*db.Direction, error) {

@@ -117,6 +117,11 @@ func (r *mutationResolver) AssignLead(ctx context.Context, id uuid.UUID, assigne
 	return db.UpdateLead(ctx, r.DB, id, leadScope(p), u, nil)
 }
 
+// BulkCreateLeads is the resolver for the bulkCreateLeads field.
+func (r *mutationResolver) BulkCreateLeads(ctx context.Context, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool) (*db.BulkResult, error) {
+	return r.bulkCreateLeads(ctx, leads, mode, dryRun)
+}
+
 // CreateInteraction is the resolver for the createInteraction field.
 func (r *mutationResolver) CreateInteraction(ctx context.Context, input model.CreateInteractionInput) (*db.Interaction, error) {
 	p, err := r.principal(ctx)

@@ -1,0 +1,101 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"sort"
+
+	"github.com/uptrace/bun"
+
+	"github.com/telecaller-crm/api/apperr"
+	"github.com/telecaller-crm/api/auth"
+	"github.com/telecaller-crm/api/db"
+	"github.com/telecaller-crm/api/graph/model"
+)
+
+// MaxBulkRows is the most leads one bulk request may carry.
+const MaxBulkRows = 1000
+
+// errDryRun rolls back a dry run's transaction after it computed the results.
+var errDryRun = errors.New("dry run")
+
+// bulkCreateLeads validates every row, then writes the valid ones in one
+// transaction (rolled back for a dry run). Returns FORBIDDEN for
+// telecallers and VALIDATION_ERROR for an empty or oversized batch; row
+// failures are reported per row.
+func (r *Resolver) bulkCreateLeads(ctx context.Context, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool) (*db.BulkResult, error) {
+	p, err := r.manager(ctx, "run bulk operations")
+	if err != nil {
+		return nil, err
+	}
+	if len(leads) == 0 || len(leads) > MaxBulkRows {
+		return nil, apperr.Invalid("leads", "must hold 1 to 1000 leads")
+	}
+	res := &db.BulkResult{}
+	rows := make([]db.BulkRow, 0, len(leads))
+	for i, in := range leads {
+		row, err := r.bulkRow(p, i, in)
+		if err != nil {
+			res.Results = append(res.Results, db.RowFailure(i, err))
+			continue
+		}
+		rows = append(rows, row)
+	}
+	err = r.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		written, err := db.WriteLeadsBulk(ctx, tx, rows, mode)
+		if err != nil {
+			return err
+		}
+		res.Results = append(res.Results, written...)
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errDryRun) {
+		return nil, err
+	}
+	if dryRun {
+		for _, row := range res.Results {
+			if row.Status == db.RowCreated {
+				row.ID = nil
+			}
+		}
+	}
+	sort.Slice(res.Results, func(i, j int) bool { return res.Results[i].Index < res.Results[j].Index })
+	res.Count()
+	return res, nil
+}
+
+// bulkRow validates one input like createLead does, with IMPORT as the
+// default source, and derives the patch an upsert applies: only the fields
+// the row gave.
+func (r *Resolver) bulkRow(p *auth.Principal, i int, in *model.CreateLeadInput) (db.BulkRow, error) {
+	withSource := *in
+	if in.Source == nil {
+		src := db.SourceImport
+		withSource.Source = &src
+	}
+	l, err := r.newLead(p, withSource)
+	if err != nil {
+		return db.BulkRow{}, err
+	}
+	patch := *l
+	patch.CreatedByID = nil
+	if in.Source == nil {
+		patch.Source = ""
+	}
+	if in.Status == nil {
+		patch.Status = ""
+	}
+	if in.Priority == nil {
+		patch.Priority = ""
+	}
+	if in.Tags == nil {
+		patch.Tags = nil
+	}
+	if in.CustomFields == nil {
+		patch.CustomFields = nil
+	}
+	return db.BulkRow{Index: i, Lead: l, Patch: &patch}, nil
+}
