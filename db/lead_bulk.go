@@ -346,3 +346,59 @@ func insertLeadsBulk(ctx context.Context, tx bun.Tx, rows []BulkRow, mode BulkMo
 	}
 	return nil
 }
+
+// AssigneeCount is how many leads one assignee received.
+type AssigneeCount struct {
+	AssigneeID uuid.UUID `json:"assigneeId"`
+	Count      int       `json:"count"`
+}
+
+// BulkAssignResult is the outcome of a bulk assignment.
+type BulkAssignResult struct {
+	Assigned   int             `json:"assigned"`
+	ByAssignee []AssigneeCount `json:"byAssignee"`
+}
+
+// AssignLeadsRoundRobin assigns the live leads with the given ids (in that
+// order) to assignees in turn, in one UPDATE, bumping their versions.
+func AssignLeadsRoundRobin(ctx context.Context, idb bun.IDB, leadIDs, assignees []uuid.UUID) (*BulkAssignResult, error) {
+	res := &BulkAssignResult{ByAssignee: make([]AssigneeCount, len(assignees))}
+	for i, a := range assignees {
+		res.ByAssignee[i].AssigneeID = a
+	}
+	if len(leadIDs) == 0 {
+		return res, nil
+	}
+	to := make([]uuid.UUID, len(leadIDs))
+	for i := range leadIDs {
+		to[i] = assignees[i%len(assignees)]
+	}
+	var changed []struct {
+		ID         uuid.UUID `bun:"id"`
+		AssignedTo uuid.UUID `bun:"assigned_to"`
+	}
+	err := idb.NewRaw(`UPDATE leads AS l SET assigned_to = v.assignee, version = l.version + 1, updated_at = now()
+		FROM unnest(?::uuid[], ?::uuid[]) AS v(id, assignee)
+		WHERE l.id = v.id AND l.deleted_at IS NULL
+		RETURNING l.id, l.assigned_to`, pgdialectUUIDs(leadIDs), pgdialectUUIDs(to)).Scan(ctx, &changed)
+	if err != nil {
+		return nil, formatError(err, "Lead")
+	}
+	idx := map[uuid.UUID]int{}
+	for i, a := range assignees {
+		idx[a] = i
+	}
+	for _, c := range changed {
+		res.ByAssignee[idx[c.AssignedTo]].Count++
+	}
+	res.Assigned = len(changed)
+	return res, nil
+}
+
+// FindLeadIDs returns up to limit ids of leads matching c, oldest first.
+func FindLeadIDs(ctx context.Context, idb bun.IDB, c LeadCriteria, limit int) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := c.apply(idb.NewSelect().Model((*Lead)(nil)).Column("l.id")).
+		OrderExpr("l.created_at, l.id").Limit(int64(limit)).Scan(ctx, &ids)
+	return ids, formatError(err, "Lead")
+}

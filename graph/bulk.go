@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/telecaller-crm/api/apperr"
@@ -98,4 +99,44 @@ func (r *Resolver) bulkRow(p *auth.Principal, i int, in *model.CreateLeadInput) 
 		patch.CustomFields = nil
 	}
 	return db.BulkRow{Index: i, Lead: l, Patch: &patch}, nil
+}
+
+// maxAssignBatch bounds one bulk assignment.
+const maxAssignBatch = 10000
+
+// assignLeads assigns leads named by id or selected by filter round-robin
+// across assignees; ids that match no live lead are ignored (the result's
+// assigned count says how many were). Returns FORBIDDEN for telecallers and
+// VALIDATION_ERROR for a missing selection, unknown assignees or too many leads.
+func (r *Resolver) assignLeads(ctx context.Context, leadIDs []uuid.UUID, filter *model.LeadFilter, assigneeIDs []uuid.UUID) (*db.BulkAssignResult, error) {
+	p, err := r.manager(ctx, "assign leads")
+	if err != nil {
+		return nil, err
+	}
+	assigneeIDs = dedupe(assigneeIDs)
+	if len(assigneeIDs) == 0 || len(assigneeIDs) > 1000 {
+		return nil, apperr.Invalid("assigneeIds", "must name 1 to 1000 users")
+	}
+	if users, err := db.FindUsersByIDs(ctx, r.DB, assigneeIDs); err != nil {
+		return nil, err
+	} else if len(users) != len(assigneeIDs) {
+		return nil, apperr.Invalid("assigneeIds", "names a user that does not exist")
+	}
+	if (leadIDs == nil) == (filter == nil) {
+		return nil, apperr.Invalid("leadIds", "give either leadIds or filter")
+	}
+	if leadIDs == nil {
+		c, err := r.leadCriteria(p, filter)
+		if err != nil {
+			return nil, err
+		}
+		if leadIDs, err = db.FindLeadIDs(ctx, r.DB, c, maxAssignBatch+1); err != nil {
+			return nil, err
+		}
+	}
+	leadIDs = dedupe(leadIDs)
+	if len(leadIDs) > maxAssignBatch {
+		return nil, apperr.Invalid("leadIds", "at most 10000 leads per request; narrow the filter")
+	}
+	return db.AssignLeadsRoundRobin(ctx, r.DB, leadIDs, assigneeIDs)
 }

@@ -153,3 +153,30 @@ func TestBulkCreateLeads(t *testing.T) {
 			WantContains: []string{`"field":"assignedToId"`, `"totals":{"created":1,"updated":0,"skipped":0,"error":1}`}},
 	})
 }
+
+func TestAssignLeads(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	mgr := env.SeedUser(t, db.RoleManager)
+	a, b, c := env.SeedUser(t, db.RoleTelecaller), env.SeedUser(t, db.RoleTelecaller), env.SeedUser(t, db.RoleTelecaller)
+	tok := env.Token(t, mgr)
+	insertLeads(t, env, 100, func(i int, l *db.Lead) { l.Tags = []string{"campaign"} })
+	named := env.SeedLead(t, nil)
+	q := `mutation($ids: [ID!], $f: LeadFilter, $to: [ID!]!) { assignLeads(leadIds: $ids, filter: $f, assigneeIds: $to) { assigned byAssignee { assigneeId count assignee { id } } } }`
+	env.Run(t, []servertest.Scenario{
+		{Name: "round robin over a filter is fair", Token: tok, Query: q, Vars: map[string]any{"f": map[string]any{"tag": "campaign"}, "to": []string{a.ID.String(), b.ID.String(), c.ID.String()}},
+			WantContains: []string{`"assigned":100`, `{"assigneeId":"` + a.ID.String() + `","count":34`, `{"assigneeId":"` + b.ID.String() + `","count":33`, `{"assigneeId":"` + c.ID.String() + `","count":33`}},
+		{Name: "named leads to one telecaller", Token: tok, Query: q, Vars: map[string]any{"ids": []string{named.ID.String(), "0192f0c4-0000-7000-8000-000000000000"}, "to": []string{b.ID.String()}},
+			WantContains: []string{`"assigned":1`}},
+		{Name: "telecaller cannot bulk assign", Token: env.Token(t, a), Query: q, Vars: map[string]any{"ids": []string{named.ID.String()}, "to": []string{a.ID.String()}}, WantCode: "FORBIDDEN"},
+		{Name: "unknown assignee", Token: tok, Query: q, Vars: map[string]any{"ids": []string{named.ID.String()}, "to": []string{"0192f0c4-0000-7000-8000-000000000001"}}, WantCode: "VALIDATION_ERROR", WantField: "assigneeIds"},
+		{Name: "neither ids nor filter", Token: tok, Query: q, Vars: map[string]any{"to": []string{a.ID.String()}}, WantCode: "VALIDATION_ERROR", WantField: "leadIds"},
+	})
+	var got db.Lead
+	if err := env.DB.NewSelect().Model(&got).Where("id = ?", named.ID).Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got.AssignedToID == nil || *got.AssignedToID != b.ID || got.Version != 2 {
+		t.Fatalf("named lead = assignee %v version %d", got.AssignedToID, got.Version)
+	}
+}

@@ -31,6 +31,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AssigneeCount() AssigneeCountResolver
 	Interaction() InteractionResolver
 	InteractionConnection() InteractionConnectionResolver
 	Lead() LeadResolver
@@ -49,6 +50,17 @@ type ComplexityRoot struct {
 		Converted func(childComplexity int) int
 		Created   func(childComplexity int) int
 		Start     func(childComplexity int) int
+	}
+
+	AssigneeCount struct {
+		Assignee   func(childComplexity int) int
+		AssigneeID func(childComplexity int) int
+		Count      func(childComplexity int) int
+	}
+
+	BulkAssignResult struct {
+		Assigned   func(childComplexity int) int
+		ByAssignee func(childComplexity int) int
 	}
 
 	BulkResult struct {
@@ -172,6 +184,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AssignLead        func(childComplexity int, id uuid.UUID, assigneeID *uuid.UUID) int
+		AssignLeads       func(childComplexity int, leadIds []uuid.UUID, filter *model.LeadFilter, assigneeIds []uuid.UUID) int
 		BulkCreateLeads   func(childComplexity int, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool) int
 		CreateInteraction func(childComplexity int, input model.CreateInteractionInput) int
 		CreateLead        func(childComplexity int, input model.CreateLeadInput) int
@@ -259,6 +272,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AssigneeCountResolver interface {
+	Assignee(ctx context.Context, obj *db.AssigneeCount) (*db.User, error)
+}
 type InteractionResolver interface {
 	Lead(ctx context.Context, obj *db.Interaction) (*db.Lead, error)
 
@@ -284,6 +300,7 @@ type MutationResolver interface {
 	RestoreLead(ctx context.Context, id uuid.UUID) (*db.Lead, error)
 	AssignLead(ctx context.Context, id uuid.UUID, assigneeID *uuid.UUID) (*db.Lead, error)
 	BulkCreateLeads(ctx context.Context, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool) (*db.BulkResult, error)
+	AssignLeads(ctx context.Context, leadIds []uuid.UUID, filter *model.LeadFilter, assigneeIds []uuid.UUID) (*db.BulkAssignResult, error)
 	CreateInteraction(ctx context.Context, input model.CreateInteractionInput) (*db.Interaction, error)
 }
 type QueryResolver interface {
@@ -341,6 +358,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AnalyticsBucket.Start(childComplexity), true
+
+	case "AssigneeCount.assignee":
+		if e.ComplexityRoot.AssigneeCount.Assignee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssigneeCount.Assignee(childComplexity), true
+	case "AssigneeCount.assigneeId":
+		if e.ComplexityRoot.AssigneeCount.AssigneeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssigneeCount.AssigneeID(childComplexity), true
+	case "AssigneeCount.count":
+		if e.ComplexityRoot.AssigneeCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssigneeCount.Count(childComplexity), true
+
+	case "BulkAssignResult.assigned":
+		if e.ComplexityRoot.BulkAssignResult.Assigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkAssignResult.Assigned(childComplexity), true
+	case "BulkAssignResult.byAssignee":
+		if e.ComplexityRoot.BulkAssignResult.ByAssignee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkAssignResult.ByAssignee(childComplexity), true
 
 	case "BulkResult.results":
 		if e.ComplexityRoot.BulkResult.Results == nil {
@@ -868,6 +917,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignLead(childComplexity, args["id"].(uuid.UUID), args["assigneeId"].(*uuid.UUID)), true
+	case "Mutation.assignLeads":
+		if e.ComplexityRoot.Mutation.AssignLeads == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignLeads_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignLeads(childComplexity, args["leadIds"].([]uuid.UUID), args["filter"].(*model.LeadFilter), args["assigneeIds"].([]uuid.UUID)), true
 	case "Mutation.bulkCreateLeads":
 		if e.ComplexityRoot.Mutation.BulkCreateLeads == nil {
 			break
@@ -1870,6 +1930,21 @@ type BulkResult {
   totals: BulkTotals!
 }
 
+"How many leads one assignee received."
+type AssigneeCount {
+  assigneeId: ID!
+  assignee: User
+  count: Int!
+}
+
+"The outcome of a bulk assignment."
+type BulkAssignResult {
+  "Leads assigned."
+  assigned: Int!
+  "Per assignee, in the order given."
+  byAssignee: [AssigneeCount!]!
+}
+
 type Query {
   "The caller."
   me: User!
@@ -1914,6 +1989,12 @@ type Mutation {
   is written and the results say what would happen.
   """
   bulkCreateLeads(leads: [CreateLeadInput!]!, mode: BulkMode! = CREATE, dryRun: Boolean! = false): BulkResult!
+  """
+  Assigns up to 10,000 leads, named by leadIds or selected by filter (oldest
+  first), to one telecaller or round-robin across assigneeIds in the order
+  given. Managers and admins only; rate-limited as a bulk operation.
+  """
+  assignLeads(leadIds: [ID!], filter: LeadFilter, assigneeIds: [ID!]!): BulkAssignResult!
   "Logs an interaction and updates its lead in the same transaction."
   createInteraction(input: CreateInteractionInput!): Interaction!
 }
@@ -1937,6 +2018,28 @@ func (ec *executionContext) childFields_AnalyticsBucket(ctx context.Context, fie
 		return ec.fieldContext_AnalyticsBucket_converted(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AnalyticsBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_AssigneeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "assigneeId":
+		return ec.fieldContext_AssigneeCount_assigneeId(ctx, field)
+	case "assignee":
+		return ec.fieldContext_AssigneeCount_assignee(ctx, field)
+	case "count":
+		return ec.fieldContext_AssigneeCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssigneeCount", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkAssignResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "assigned":
+		return ec.fieldContext_BulkAssignResult_assigned(ctx, field)
+	case "byAssignee":
+		return ec.fieldContext_BulkAssignResult_byAssignee(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkAssignResult", field.Name)
 }
 
 func (ec *executionContext) childFields_BulkResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2454,6 +2557,36 @@ func (ec *executionContext) field_Mutation_assignLead_args(ctx context.Context, 
 		return nil, err
 	}
 	args["assigneeId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assignLeads_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "leadIds",
+		func(ctx context.Context, v any) ([]uuid.UUID, error) {
+			return ec.unmarshalOID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["leadIds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.LeadFilter, error) {
+			return ec.unmarshalOLeadFilter2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐLeadFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "assigneeIds",
+		func(ctx context.Context, v any) ([]uuid.UUID, error) {
+			return ec.unmarshalNID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assigneeIds"] = arg2
 	return args, nil
 }
 
@@ -2979,6 +3112,139 @@ func (ec *executionContext) _AnalyticsBucket_converted(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_AnalyticsBucket_converted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AnalyticsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AssigneeCount_assigneeId(ctx context.Context, field graphql.CollectedField, obj *db.AssigneeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssigneeCount_assigneeId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssigneeID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssigneeCount_assigneeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssigneeCount", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AssigneeCount_assignee(ctx context.Context, field graphql.CollectedField, obj *db.AssigneeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssigneeCount_assignee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssigneeCount().Assignee(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssigneeCount_assignee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssigneeCount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssigneeCount_count(ctx context.Context, field graphql.CollectedField, obj *db.AssigneeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssigneeCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssigneeCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssigneeCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulkAssignResult_assigned(ctx context.Context, field graphql.CollectedField, obj *db.BulkAssignResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkAssignResult_assigned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assigned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkAssignResult_assigned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkAssignResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulkAssignResult_byAssignee(ctx context.Context, field graphql.CollectedField, obj *db.BulkAssignResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkAssignResult_byAssignee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByAssignee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.AssigneeCount) graphql.Marshaler {
+			return ec.marshalNAssigneeCount2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAssigneeCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkAssignResult_byAssignee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkAssignResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssigneeCount(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _BulkResult_results(ctx context.Context, field graphql.CollectedField, obj *db.BulkResult) (ret graphql.Marshaler) {
@@ -5331,6 +5597,50 @@ func (ec *executionContext) fieldContext_Mutation_bulkCreateLeads(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_bulkCreateLeads_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignLeads(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignLeads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignLeads(ctx, fc.Args["leadIds"].([]uuid.UUID), fc.Args["filter"].(*model.LeadFilter), fc.Args["assigneeIds"].([]uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.BulkAssignResult) graphql.Marshaler {
+			return ec.marshalNBulkAssignResult2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkAssignResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignLeads(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkAssignResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignLeads_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8335,6 +8645,88 @@ func (ec *executionContext) _AnalyticsBucket(ctx context.Context, sel ast.Select
 	return out
 }
 
+var assigneeCountImplementors = []string{"AssigneeCount"}
+
+func (ec *executionContext) _AssigneeCount(ctx context.Context, sel ast.SelectionSet, obj *db.AssigneeCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assigneeCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssigneeCount")
+		case "assigneeId":
+			out.Values[i] = ec._AssigneeCount_assigneeId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assignee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssigneeCount_assignee(ctx, field, obj)
+				})
+		case "count":
+			out.Values[i] = ec._AssigneeCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulkAssignResultImplementors = []string{"BulkAssignResult"}
+
+func (ec *executionContext) _BulkAssignResult(ctx context.Context, sel ast.SelectionSet, obj *db.BulkAssignResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkAssignResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkAssignResult")
+		case "assigned":
+			out.Values[i] = ec._BulkAssignResult_assigned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byAssignee":
+			out.Values[i] = ec._BulkAssignResult_byAssignee(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var bulkResultImplementors = []string{"BulkResult"}
 
 func (ec *executionContext) _BulkResult(ctx context.Context, sel ast.SelectionSet, obj *db.BulkResult) graphql.Marshaler {
@@ -9150,6 +9542,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "bulkCreateLeads":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_bulkCreateLeads(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignLeads":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignLeads(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -10087,6 +10486,26 @@ func (ec *executionContext) marshalNAnalyticsInterval2githubᚗcomᚋtelecaller�
 	return graphql.WrapContextMarshaler(ctx, v)
 }
 
+func (ec *executionContext) marshalNAssigneeCount2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAssigneeCount(ctx context.Context, sel ast.SelectionSet, v db.AssigneeCount) graphql.Marshaler {
+	return ec._AssigneeCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAssigneeCount2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAssigneeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []db.AssigneeCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssigneeCount2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAssigneeCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10099,6 +10518,14 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNBulkAssignResult2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkAssignResult(ctx context.Context, sel ast.SelectionSet, v *db.BulkAssignResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BulkAssignResult!")
+		return graphql.Null
+	}
+	return ec._BulkAssignResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBulkMode2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐBulkMode(ctx context.Context, v any) (db.BulkMode, error) {
@@ -10242,6 +10669,35 @@ func (ec *executionContext) marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx c
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx context.Context, v any) ([]uuid.UUID, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]uuid.UUID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx context.Context, sel ast.SelectionSet, v []uuid.UUID) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -10892,6 +11348,41 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx context.Context, v any) ([]uuid.UUID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]uuid.UUID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx context.Context, sel ast.SelectionSet, v []uuid.UUID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (*uuid.UUID, error) {

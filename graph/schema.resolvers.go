@@ -11,6 +11,11 @@ import (
 	"github.com/vikstrous/dataloadgen"
 )
 
+// Assignee is the resolver for the assignee field.
+func (r *assigneeCountResolver) Assignee(ctx context.Context, obj *db.AssigneeCount) (*db.User, error) {
+	return r.loadUser(ctx, &obj.AssigneeID)
+}
+
 // Lead is the resolver for the lead field.
 func (r *interactionResolver) Lead(ctx context.Context, obj *db.Interaction) (*db.Lead, error) {
 	p, err := r.principal(ctx)
@@ -122,6 +127,11 @@ func (r *mutationResolver) BulkCreateLeads(ctx context.Context, leads []*model.C
 	return r.bulkCreateLeads(ctx, leads, mode, dryRun)
 }
 
+// AssignLeads is the resolver for the assignLeads field.
+func (r *mutationResolver) AssignLeads(ctx context.Context, leadIds []uuid.UUID, filter *model.LeadFilter, assigneeIds []uuid.UUID) (*db.BulkAssignResult, error) {
+	return r.assignLeads(ctx, leadIds, filter, assigneeIds)
+}
+
 // CreateInteraction is the resolver for the createInteraction field.
 func (r *mutationResolver) CreateInteraction(ctx context.Context, input model.CreateInteractionInput) (*db.Interaction, error) {
 	p, err := r.principal(ctx)
@@ -201,6 +211,9 @@ func (r *telecallerStatsResolver) Telecaller(ctx context.Context, obj *db.Teleca
 	return r.loadUser(ctx, obj.TelecallerID)
 }
 
+// AssigneeCount returns AssigneeCountResolver implementation.
+func (r *Resolver) AssigneeCount() AssigneeCountResolver { return &assigneeCountResolver{r} }
+
 // Interaction returns InteractionResolver implementation.
 func (r *Resolver) Interaction() InteractionResolver { return &interactionResolver{r} }
 
@@ -225,6 +238,7 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 func (r *Resolver) TelecallerStats() TelecallerStatsResolver { return &telecallerStatsResolver{r} }
 
 type (
+	assigneeCountResolver         struct{ *Resolver }
 	interactionResolver           struct{ *Resolver }
 	interactionConnectionResolver struct{ *Resolver }
 	leadResolver                  struct{ *Resolver }
