@@ -143,6 +143,13 @@ type LeadUpdate struct {
 	Clear          []string
 }
 
+// IsEmpty reports whether the patch changes nothing.
+func (u LeadUpdate) IsEmpty() bool {
+	return u.Name == nil && u.Email == nil && u.Phone == nil && u.PhoneE164 == nil && u.Company == nil &&
+		u.Source == nil && u.Status == nil && u.Priority == nil && u.AssignedToID == nil && u.Notes == nil &&
+		u.Tags == nil && u.CustomFields == nil && u.NextFollowUpAt == nil && len(u.Clear) == 0
+}
+
 // clearable lists the nullable columns a patch may set to NULL.
 var clearable = map[string]bool{
 	"email": true, "phone": true, "phone_e164": true, "company": true,
@@ -154,6 +161,13 @@ var clearable = map[string]bool{
 // version. Returns NOT_FOUND, CONFLICT (field "version") on a version
 // mismatch, or CONFLICT on a duplicate phone/email.
 func UpdateLead(ctx context.Context, idb bun.IDB, id uuid.UUID, scope LeadScope, u LeadUpdate, expectedVersion *int) (*Lead, error) {
+	if u.IsEmpty() { // nothing to write: keep version and ETag as they are
+		l, err := FindLeadByID(ctx, idb, id, scope, false)
+		if err == nil && expectedVersion != nil && *expectedVersion != l.Version {
+			return nil, versionConflict(l.Version)
+		}
+		return l, err
+	}
 	l := &Lead{ID: id}
 	q := idb.NewUpdate().Model(l).
 		Set("version = l.version + 1").
@@ -231,9 +245,14 @@ func UpdateLead(ctx context.Context, idb bun.IDB, id uuid.UUID, scope LeadScope,
 	if err != nil {
 		return nil, err
 	}
-	e := apperr.New(apperr.Conflict, "The lead was changed by someone else (now at version %d); reload and retry.", cur.Version)
+	return nil, versionConflict(cur.Version)
+}
+
+// versionConflict is the CONFLICT of an update made against a stale version.
+func versionConflict(current int) error {
+	e := apperr.New(apperr.Conflict, "The lead was changed by someone else (now at version %d); reload and retry.", current)
 	e.Field, e.FieldMessage = "version", "does not match the current version"
-	return nil, e.With("currentVersion", cur.Version)
+	return e.With("currentVersion", current)
 }
 
 // SetLeadDeleted soft-deletes (deleted=true) or restores a lead, bumping its

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -24,8 +25,9 @@ type Limits struct {
 
 // NewHandler builds the GraphQL HTTP handler: POST and GET transports,
 // introspection (this is a public API), persisted queries, depth and
-// complexity limits, and the API's error presenter.
-func NewHandler(r *Resolver, lim Limits) *handler.Server {
+// complexity limits, and the API's error presenter. exts are installed
+// first, such as the rate limiter's.
+func NewHandler(r *Resolver, lim Limits, exts ...graphql.HandlerExtension) *handler.Server {
 	if lim.MaxDepth <= 0 {
 		lim.MaxDepth = 10
 	}
@@ -39,6 +41,9 @@ func NewHandler(r *Resolver, lim Limits) *handler.Server {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	for _, e := range exts {
+		srv.Use(e)
+	}
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(depthLimit{max: lim.MaxDepth})
@@ -72,6 +77,10 @@ func setComplexity(c *ComplexityRoot) {
 	c.Lead.Interactions = func(child int, first int) int { return 1 + max(first, 1)*child }
 }
 
+// maxIntrospectionDepth is how much deeper than the limit an introspection
+// subtree (__schema, __type) may go.
+const maxIntrospectionDepth = 20
+
 // depthLimit rejects operations nested deeper than max before they run.
 type depthLimit struct{ max int }
 
@@ -99,9 +108,14 @@ func selectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, leve
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
-			if len(s.SelectionSet) == 0 {
+			switch {
+			case len(s.SelectionSet) == 0:
 				d = level + 1
-			} else {
+			case strings.HasPrefix(s.Name, "__"):
+				// Introspection nests ofType deeply but walks a finite
+				// schema; the playground's own query is 15 levels deep.
+				d = max(selectionDepth(s.SelectionSet, frags, level+1)-maxIntrospectionDepth, level+1)
+			default:
 				d = selectionDepth(s.SelectionSet, frags, level+1)
 			}
 		case *ast.InlineFragment:

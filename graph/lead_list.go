@@ -38,12 +38,18 @@ func (r *Resolver) leadCriteria(p *auth.Principal, f *model.LeadFilter) (db.Lead
 	}
 	if f.Tag != nil {
 		t := strings.TrimSpace(*f.Tag)
+		if err := checkNUL("tag", t); err != nil {
+			return c, err
+		}
 		c.Tag = &t
 	}
 	if f.Search != nil {
 		s := strings.TrimSpace(*f.Search)
 		if len(s) > maxSearchLen {
 			return c, apperr.Invalid("search", "must be at most 200 characters")
+		}
+		if err := checkNUL("search", s); err != nil {
+			return c, err
 		}
 		if s != "" {
 			c.Search = &s

@@ -203,3 +203,15 @@ func TestLeadManagerOnly(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestEmptyUpdateKeepsVersion(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	tok := env.Token(t, env.SeedUser(t, db.RoleManager))
+	lead := env.SeedLead(t, nil)
+	upd := `mutation($id: ID!, $v: Int) { updateLead(id: $id, input: {}, expectedVersion: $v) { version } }`
+	env.Run(t, []servertest.Scenario{
+		{Name: "empty patch changes nothing", Token: tok, Query: upd, Vars: map[string]any{"id": lead.ID, "v": 1}, WantContains: []string{`"version":1`}},
+		{Name: "empty patch at a stale version conflicts", Token: tok, Query: upd, Vars: map[string]any{"id": lead.ID, "v": 7}, WantCode: "CONFLICT", WantField: "version"},
+	})
+}

@@ -205,8 +205,10 @@ func TestLeadFilters(t *testing.T) {
 // queryCounter counts the SQL statements the server runs.
 type queryCounter struct{ n atomic.Int64 }
 
-func (c *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
-func (c *queryCounter) AfterQuery(_ context.Context, _ *bun.QueryEvent)                    { c.n.Add(1) }
+func (c *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
+func (c *queryCounter) AfterQuery(_ context.Context, _ *bun.QueryEvent) { c.n.Add(1) }
 
 func TestNestedFieldsCostConstantQueries(t *testing.T) {
 	t.Parallel()
@@ -260,5 +262,23 @@ func TestQueryLimits(t *testing.T) {
 		{Name: "syntax error", Token: tok, Query: `{ leads(`, WantCode: "VALIDATION_ERROR"},
 		{Name: "unknown field", Token: tok, Query: `{ leads { nope } }`, WantCode: "VALIDATION_ERROR"},
 		{Name: "introspection is on", Token: tok, Query: `{ __schema { queryType { name } } }`, WantContains: []string{`"name":"Query"`}},
+	})
+}
+
+func TestIntrospectionDepth(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	tok := env.Token(t, env.SeedUser(t, db.RoleManager))
+	ofType := "name"
+	for range 12 {
+		ofType = "name ofType { " + ofType + " }"
+	}
+	tooDeep := ofType
+	for range 30 {
+		tooDeep = "name ofType { " + tooDeep + " }"
+	}
+	env.Run(t, []servertest.Scenario{
+		{Name: "a playground-sized introspection query passes", Token: tok, Query: `{ __schema { types { fields { type { ` + ofType + ` } } } } }`, WantContains: []string{`"__schema"`}, WantAbsent: []string{`"errors"`}},
+		{Name: "runaway introspection nesting is refused", Token: tok, Query: `{ __schema { types { fields { type { ` + tooDeep + ` } } } } }`, WantCode: "VALIDATION_ERROR"},
 	})
 }

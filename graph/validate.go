@@ -34,6 +34,9 @@ func cleanName(field, s string) (string, error) {
 	if s == "" {
 		return "", apperr.Invalid(field, "is required")
 	}
+	if err := checkNUL(field, s); err != nil {
+		return "", err
+	}
 	if utf8.RuneCountInString(s) > maxNameLen {
 		return "", apperr.Invalid(field, "must be at most 200 characters")
 	}
@@ -48,6 +51,9 @@ func cleanText(field string, s *string, max int) (*string, error) {
 	t := strings.TrimSpace(*s)
 	if t == "" {
 		return nil, nil
+	}
+	if err := checkNUL(field, t); err != nil {
+		return nil, err
 	}
 	if utf8.RuneCountInString(t) > max {
 		return nil, apperr.Invalid(field, "is too long")
@@ -94,6 +100,9 @@ func cleanTags(field string, tags []string) ([]string, error) {
 		if tag == "" || utf8.RuneCountInString(tag) > maxTagLen {
 			return nil, apperr.Invalid(field, "each tag must be 1 to 50 characters")
 		}
+		if err := checkNUL(field, tag); err != nil {
+			return nil, err
+		}
 		if !seen[tag] {
 			seen[tag] = true
 			out = append(out, tag)
@@ -113,6 +122,40 @@ func checkCustomFields(field string, m map[string]any) error {
 	}
 	if len(b) > maxCustomFieldSize {
 		return apperr.Invalid(field, "must be at most 16 KB")
+	}
+	if hasNUL(m) {
+		return apperr.Invalid(field, "must not contain NUL characters")
+	}
+	return nil
+}
+
+// hasNUL reports whether a decoded JSON value holds the NUL character in a
+// key or string, which Postgres jsonb refuses.
+func hasNUL(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.ContainsRune(x, 0)
+	case map[string]any:
+		for k, e := range x {
+			if strings.ContainsRune(k, 0) || hasNUL(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if hasNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkNUL rejects the NUL character, which Postgres text cannot hold (the
+// query would fail as a server error).
+func checkNUL(field, s string) error {
+	if strings.ContainsRune(s, 0) {
+		return apperr.Invalid(field, "must not contain NUL characters")
 	}
 	return nil
 }

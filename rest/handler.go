@@ -3,7 +3,10 @@ package rest
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 
+	"github.com/telecaller-crm/api/apperr"
+	"github.com/telecaller-crm/api/auth"
 	"github.com/telecaller-crm/api/graph"
 )
 
@@ -12,11 +15,14 @@ type Handler struct {
 	res    *graph.Resolver
 	logger *slog.Logger
 	mux    *http.ServeMux
+	// served is the route table the mux was built from.
+	served []route
 }
 
-// Pagination describes where a list page sits.
+// Pagination describes where a list page sits. Page is null when the page
+// was fetched by cursor, whose position in page numbers is unknown.
 type Pagination struct {
-	Page       int     `json:"page"`
+	Page       *int    `json:"page"`
 	Limit      int     `json:"limit"`
 	Total      int     `json:"total"`
 	TotalPages int     `json:"totalPages"`
@@ -34,22 +40,30 @@ type result struct {
 }
 
 // endpoint is the one shape every REST operation has: decode the request,
-// call a resolver, return the result or an error.
-type endpoint func(r *http.Request) (result, error)
+// call a resolver, return the result or an error. q holds the query
+// parameters, already checked against the route's list.
+type endpoint func(r *http.Request, q url.Values) (result, error)
 
 // New builds the /api handler.
 func New(res *graph.Resolver, logger *slog.Logger) *Handler {
+	if logger == nil {
+		logger = slog.Default()
+	}
 	h := &Handler{res: res, logger: logger, mux: http.NewServeMux()}
 	h.routes()
 	return h
 }
 
+// ServeHTTP routes a request under /api to its endpoint.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
-// wrap turns an endpoint into an http.Handler writing the envelope.
-func (h *Handler) wrap(e endpoint) http.Handler {
+// wrap turns an endpoint into an http.Handler writing the envelope. Before
+// the endpoint runs, anonymous callers of data routes get UNAUTHORIZED (so
+// that a missing token is reported before any input error) and query
+// parameters outside the route's list get VALIDATION_ERROR naming them.
+func (h *Handler) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		res, err := e(r)
+		res, err := h.run(rt, r)
 		if err != nil {
 			WriteError(w, r, h.logger, err)
 			return
@@ -62,6 +76,33 @@ func (h *Handler) wrap(e endpoint) http.Handler {
 		}
 		writeJSON(w, res.status, envelope{Success: true, Data: res.data, Pagination: res.pagination})
 	})
+}
+
+// run checks authentication and the query parameters, then calls the endpoint.
+func (h *Handler) run(rt route, r *http.Request) (result, error) {
+	if !rt.public {
+		if err := authenticated(r); err != nil {
+			return result{}, err
+		}
+	}
+	q, err := queryParams(r, rt.query)
+	if err != nil {
+		return result{}, err
+	}
+	return rt.serve(r, q)
+}
+
+// authenticated returns nil for a caller with a verified token, else the
+// reason the token was rejected, else UNAUTHORIZED. The resolvers check the
+// same again; this only makes 401 win over input errors.
+func authenticated(r *http.Request) error {
+	if _, ok := auth.FromContext(r.Context()); ok {
+		return nil
+	}
+	if err := auth.RejectionFromContext(r.Context()); err != nil {
+		return err
+	}
+	return apperr.New(apperr.Unauthorized, "Authentication required: send Authorization: Bearer <token>.")
 }
 
 func ok(data any) (result, error) { return result{status: http.StatusOK, data: data}, nil }

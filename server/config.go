@@ -27,6 +27,7 @@ type Config struct {
 	RateLimitAnonPerHour int
 	RateLimitBulkPerMin  int
 	RateLimitFailOpen    bool
+	RateLimitKeyPrefix   string
 	GraphQLMaxDepth      int
 	GraphQLMaxComplexity int
 	DBMaxConns           int
@@ -56,6 +57,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		RateLimitAnonPerHour: p.int("RATE_LIMIT_ANON_PER_HOUR", 100),
 		RateLimitBulkPerMin:  p.int("RATE_LIMIT_BULK_PER_MINUTE", 10),
 		RateLimitFailOpen:    p.bool("RATE_LIMIT_FAIL_OPEN", true),
+		RateLimitKeyPrefix:   p.str("RATE_LIMIT_KEY_PREFIX", "crm:"),
 		GraphQLMaxDepth:      p.int("GRAPHQL_MAX_DEPTH", 10),
 		GraphQLMaxComplexity: p.int("GRAPHQL_MAX_COMPLEXITY", 5000),
 		DBMaxConns:           p.int("DB_MAX_CONNS", 20),

@@ -102,10 +102,10 @@ func recoverPanics(next http.Handler, logger *slog.Logger) http.Handler {
 
 // limitBody caps request bodies; readers past the cap get an error that the
 // REST and GraphQL layers report as PAYLOAD_TOO_LARGE.
-func limitBody(next http.Handler, max int64) http.Handler {
+func limitBody(next http.Handler, max int64, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if max > 0 && r.ContentLength > max {
-			rest.WriteError(w, r, slog.Default(), apperr.New(apperr.PayloadTooLarge, "The request body is larger than %d bytes.", max))
+			rest.WriteError(w, r, logger, apperr.New(apperr.PayloadTooLarge, "The request body is larger than %d bytes.", max))
 			return
 		}
 		if max > 0 && r.Body != nil {

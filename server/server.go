@@ -17,6 +17,7 @@ import (
 	"github.com/telecaller-crm/api/auth"
 	"github.com/telecaller-crm/api/db"
 	"github.com/telecaller-crm/api/graph"
+	"github.com/telecaller-crm/api/ratelimit"
 	"github.com/telecaller-crm/api/rest"
 )
 
@@ -35,17 +36,20 @@ type Server struct {
 	cfg     Config
 	deps    Deps
 	handler http.Handler
+	limiter *ratelimit.Limiter // nil when rate limiting is off
 }
 
 // New composes the handler. Request flow: request id → access log → panic
-// recovery → body limit → auth → routes (/graphql, /api, health).
+// recovery → body limit → auth → rate limit (when enabled) → routes
+// (/graphql, /api, health).
 func New(cfg Config, deps Deps) *Server {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, deps: deps}
+	limiter, gqlExts := rateLimiter(cfg, deps)
+	s := &Server{cfg: cfg, deps: deps, limiter: limiter}
 	res := graph.NewResolver(deps.DB, deps.Logger, graph.Settings{PhoneRegion: cfg.PhoneRegion, Now: deps.Now})
-	gql := graph.NewHandler(res, graph.Limits{MaxDepth: cfg.GraphQLMaxDepth, MaxComplexity: cfg.GraphQLMaxComplexity})
+	gql := graph.NewHandler(res, graph.Limits{MaxDepth: cfg.GraphQLMaxDepth, MaxComplexity: cfg.GraphQLMaxComplexity}, gqlExts...)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -61,8 +65,11 @@ func New(cfg Config, deps Deps) *Server {
 	}))
 
 	var h http.Handler = mux
+	if limiter != nil {
+		h = limiter.Middleware(h)
+	}
 	h = deps.Verifier.Middleware(h)
-	h = limitBody(h, cfg.MaxBodyBytes)
+	h = limitBody(h, cfg.MaxBodyBytes, deps.Logger)
 	h = recoverPanics(h, deps.Logger)
 	h = accessLog(h, deps.Logger)
 	h = requestID(h)
@@ -84,6 +91,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (Deps, func(), e
 		_ = bdb.Close()
 		return Deps{}, nil, fmt.Errorf("parse REDIS_URL: %w", err)
 	}
+	// Honour context deadlines on socket reads too, so the rate limiter's
+	// short timeout holds when Redis hangs (go-redis ignores them by default).
+	ropt.ContextTimeoutEnabled = true
 	rdb := redis.NewClient(ropt)
 	v, err := auth.NewVerifier(ctx, auth.Config{Secret: []byte(cfg.JWTSecret), SupabaseURL: cfg.SupabaseURL, Audience: cfg.JWTAudience, Logger: logger})
 	if err != nil {
