@@ -20,7 +20,10 @@ type bulkResponse struct {
 				Index  int
 				Status string
 				ID     *string
-				Error  *struct{ Code, Message string; Field *string }
+				Error  *struct {
+					Code, Message string
+					Field         *string
+				}
 			}
 			Totals struct{ Created, Updated, Skipped, Error int }
 		}

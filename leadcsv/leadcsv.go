@@ -31,7 +31,7 @@ var aliases = map[string]string{
 	"company": "company", "companyname": "company", "organization": "company", "organisation": "company", "business": "company",
 	"source": "source", "leadsource": "source",
 	"status": "status", "leadstatus": "status",
-	"priority": "priority",
+	"priority":   "priority",
 	"assignedto": "assignedToId", "assignedtoid": "assignedToId", "assignee": "assignedToId", "assigneeid": "assignedToId",
 	"notes": "notes", "note": "notes", "comments": "notes", "comment": "notes", "remarks": "notes",
 	"tags": "tags", "tag": "tags", "labels": "tags",
