@@ -39,6 +39,10 @@ lint:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+.PHONY: playground
+playground: ## rebuild the embedded GraphiQL assets in playground/dist (needs npm only)
+	cd playground/web && npm ci --no-audit --no-fund && npm run build
+
 services-up: ## start local Postgres and Redis under .data/
 	@scripts/services.sh up >/dev/null && echo "services up (Postgres 127.0.0.1:54320, Redis 127.0.0.1:63790)"
 

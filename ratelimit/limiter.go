@@ -79,9 +79,11 @@ func DefaultBulkMutations() []string {
 	return []string{"bulkCreateLeads", "importLeads", "assignLeads", "bulkAssignLeads"}
 }
 
-// DefaultExempt are the paths that are never limited: probes and metrics.
+// DefaultExempt are the paths that are never limited: probes, metrics and
+// the playground's static assets (a page load fetches about ten; the page
+// itself still counts). An entry ending in "/" covers everything below it.
 func DefaultExempt() []string {
-	return []string{"/healthz", "/readyz", "/metrics"}
+	return []string{"/healthz", "/readyz", "/metrics", "/graphql/assets/"}
 }
 
 // Limiter charges requests against budgets kept in Redis. It is safe for

@@ -194,7 +194,7 @@ func TestExemptPaths(t *testing.T) {
 	h := newLimiter(t, redisClient(t), func(c *ratelimit.Config) { c.AnonPerHour = 1 }).Middleware(noContent)
 	serve(h, req(http.MethodGet, "/api/leads"))
 	wantLimited(t, serve(h, req(http.MethodGet, "/graphql")), 1, time.Hour)
-	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/graphql/assets/graphiql.js"} {
 		rec := serve(h, req(http.MethodGet, path))
 		if rec.Code != http.StatusNoContent || rec.Header().Get("X-RateLimit-Limit") != "" {
 			t.Errorf("%s: status %d, X-RateLimit-Limit %q; want 204 without headers", path, rec.Code, rec.Header().Get("X-RateLimit-Limit"))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/telecaller-crm/api/apperr"
@@ -46,9 +47,23 @@ const (
 	graphQLPost              // decided by the GraphQL extension
 )
 
+// isExempt matches a path against the exempt list: exactly, or below an
+// entry that ends in "/".
+func (l *Limiter) isExempt(path string) bool {
+	if l.exempt[path] {
+		return true
+	}
+	for p := range l.exempt {
+		if strings.HasSuffix(p, "/") && strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func (l *Limiter) classify(r *http.Request) class {
 	switch {
-	case l.exempt[r.URL.Path]:
+	case l.isExempt(r.URL.Path):
 		return exempt
 	case r.Method == http.MethodPost && r.URL.Path == l.cfg.GraphQLPath:
 		return graphQLPost

@@ -17,6 +17,7 @@ import (
 	"github.com/telecaller-crm/api/auth"
 	"github.com/telecaller-crm/api/db"
 	"github.com/telecaller-crm/api/graph"
+	"github.com/telecaller-crm/api/playground"
 	"github.com/telecaller-crm/api/ratelimit"
 	"github.com/telecaller-crm/api/rest"
 )
@@ -54,7 +55,10 @@ func New(cfg Config, deps Deps) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("/graphql", gql)
+	// Browsers navigating to /graphql get the GraphiQL playground; its assets live below it.
+	pg := playground.New("/graphql")
+	mux.Handle("/graphql", pg.Or(gql))
+	mux.Handle("GET /graphql/assets/", pg)
 	mux.Handle("/api/", rest.New(res, deps.Logger))
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/" && r.Method == http.MethodGet {
