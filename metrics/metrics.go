@@ -18,13 +18,11 @@ import (
 
 // Metrics holds the collectors of one server.
 type Metrics struct {
-	reg         *prometheus.Registry
-	requests    *prometheus.CounterVec
-	duration    *prometheus.HistogramVec
-	operations  *prometheus.CounterVec
-	opDuration  *prometheus.HistogramVec
-	rateLimited *prometheus.CounterVec
-	redisErrors prometheus.Counter
+	reg        *prometheus.Registry
+	requests   *prometheus.CounterVec
+	duration   *prometheus.HistogramVec
+	operations *prometheus.CounterVec
+	opDuration *prometheus.HistogramVec
 }
 
 // New registers the collectors, including Go runtime, process and, when
@@ -46,14 +44,8 @@ func New(sqldb *sql.DB) *Metrics {
 			Name: "crm_graphql_operation_duration_seconds", Help: "GraphQL operation latency by name.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"operation"}),
-		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "crm_rate_limit_rejections_total", Help: "Requests refused by a rate limit, by limit.",
-		}, []string{"limit"}),
-		redisErrors: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "crm_redis_errors_total", Help: "Failed calls to Redis.",
-		}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.operations, m.opDuration, m.rateLimited, m.redisErrors,
+	m.reg.MustRegister(m.requests, m.duration, m.operations, m.opDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if sqldb != nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(sqldb, "crm"))
@@ -66,11 +58,24 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// RateLimited counts a request refused by the named limit.
-func (m *Metrics) RateLimited(limit string) { m.rateLimited.WithLabelValues(limit).Inc() }
+// RateLimitStats are the rate limiter's running totals.
+type RateLimitStats struct {
+	Limited, RedisErrors, FailedOpen, FailedClosed int64
+}
 
-// RedisError counts a failed Redis call.
-func (m *Metrics) RedisError() { m.redisErrors.Inc() }
+// ObserveRateLimits exports the rate limiter's totals, read at scrape time.
+func (m *Metrics) ObserveRateLimits(stats func() RateLimitStats) {
+	counter := func(name, help string, pick func(RateLimitStats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(pick(stats())) })
+	}
+	m.reg.MustRegister(
+		counter("crm_rate_limit_rejections_total", "Requests answered 429 by a rate limit.", func(s RateLimitStats) int64 { return s.Limited }),
+		counter("crm_redis_errors_total", "Requests whose Redis call failed (or was skipped while Redis is down).", func(s RateLimitStats) int64 { return s.RedisErrors }),
+		counter("crm_rate_limit_failed_open_total", "Requests served unlimited because Redis was down.", func(s RateLimitStats) int64 { return s.FailedOpen }),
+		counter("crm_rate_limit_failed_closed_total", "Requests answered 503 because Redis was down.", func(s RateLimitStats) int64 { return s.FailedClosed }),
+	)
+}
 
 type routeKey struct{}
 

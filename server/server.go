@@ -17,6 +17,8 @@ import (
 	"github.com/telecaller-crm/api/auth"
 	"github.com/telecaller-crm/api/db"
 	"github.com/telecaller-crm/api/graph"
+	"github.com/telecaller-crm/api/idempotency"
+	"github.com/telecaller-crm/api/metrics"
 	"github.com/telecaller-crm/api/playground"
 	"github.com/telecaller-crm/api/ratelimit"
 	"github.com/telecaller-crm/api/rest"
@@ -40,26 +42,35 @@ type Server struct {
 	limiter *ratelimit.Limiter // nil when rate limiting is off
 }
 
-// New composes the handler. Request flow: request id → access log → panic
-// recovery → body limit → auth → rate limit (when enabled) → routes
-// (/graphql, /api, health).
+// New composes the handler. Request flow: request id → metrics → access log
+// → panic recovery → body limit → auth → rate limit (when enabled) → routes
+// (/graphql, /api with idempotency keys, health, metrics).
 func New(cfg Config, deps Deps) *Server {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
 	limiter, gqlExts := rateLimiter(cfg, deps)
 	s := &Server{cfg: cfg, deps: deps, limiter: limiter}
+	m := metrics.New(deps.DB.DB)
+	if limiter != nil {
+		m.ObserveRateLimits(func() metrics.RateLimitStats {
+			st := limiter.Stats()
+			return metrics.RateLimitStats{Limited: st.Limited, RedisErrors: st.RedisErrors, FailedOpen: st.FailedOpen, FailedClosed: st.FailedClosed}
+		})
+	}
 	res := graph.NewResolver(deps.DB, deps.Logger, graph.Settings{PhoneRegion: cfg.PhoneRegion, Now: deps.Now})
-	gql := graph.NewHandler(res, graph.Limits{MaxDepth: cfg.GraphQLMaxDepth, MaxComplexity: cfg.GraphQLMaxComplexity}, gqlExts...)
+	gql := graph.NewHandler(res, graph.Limits{MaxDepth: cfg.GraphQLMaxDepth, MaxComplexity: cfg.GraphQLMaxComplexity}, append(gqlExts, m.GraphQL())...)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", m.Handler())
 	// Browsers navigating to /graphql get the GraphiQL playground; its assets live below it.
 	pg := playground.New("/graphql")
 	mux.Handle("/graphql", pg.Or(gql))
 	mux.Handle("GET /graphql/assets/", pg)
-	mux.Handle("/api/", rest.New(res, deps.Logger))
+	// POSTs with an Idempotency-Key run once per caller and key.
+	mux.Handle("/api/", idempotency.Middleware(deps.DB, deps.Logger, rest.New(res, deps.Logger)))
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/" && r.Method == http.MethodGet {
 			http.Redirect(w, r, "/graphql", http.StatusFound)
@@ -68,7 +79,7 @@ func New(cfg Config, deps Deps) *Server {
 		rest.WriteError(w, r, deps.Logger, notFound(r))
 	}))
 
-	var h http.Handler = mux
+	h := metrics.Route(mux)
 	if limiter != nil {
 		h = limiter.Middleware(h)
 	}
@@ -76,6 +87,7 @@ func New(cfg Config, deps Deps) *Server {
 	h = limitBody(h, cfg.MaxBodyBytes, deps.Logger)
 	h = recoverPanics(h, deps.Logger)
 	h = accessLog(h, deps.Logger)
+	h = m.Middleware(h)
 	h = requestID(h)
 	s.handler = h
 	return s
