@@ -21,12 +21,6 @@ const closedStatuses = "('converted', 'lost', 'do_not_call', 'not_interested')"
 // connectedOutcomes mean a person was reached on the call.
 const connectedOutcomes = "('connected', 'callback_requested', 'interested', 'not_interested', 'converted', 'do_not_call')"
 
-// stageRank orders the funnel: new 0, contacted (or follow_up) 1,
-// interested 2, qualified 3, converted 4. Exits rank 0: having been
-// contacted is counted from the interactions instead.
-const stageRank = `CASE %s WHEN 'contacted' THEN 1 WHEN 'follow_up' THEN 1 WHEN 'interested' THEN 2
-	WHEN 'qualified' THEN 3 WHEN 'converted' THEN 4 ELSE 0 END`
-
 // AnalyticsScope selects the leads analytics look at.
 type AnalyticsScope struct {
 	Scope      LeadScope
@@ -191,37 +185,22 @@ func leadBreakdowns(ctx context.Context, tx bun.Tx, s AnalyticsScope, r Analytic
 	return nil
 }
 
-// leadFunnel: a cohort lead is contacted once any non-note interaction
-// before To exists; it reached a stage when its current status or any
-// status an interaction moved it to ranks at least that high. Time to first
-// contact runs from creation to the first non-note interaction.
+// leadFunnel: a cohort lead reached a stage when the furthest stage it has
+// been at (its stage column: current status, any status an interaction
+// moved it to, or contacted once a non-note interaction exists) ranks at
+// least that high. Time to first contact runs from creation to the first
+// non-note interaction. Both describe the cohort as it stands now.
 func leadFunnel(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics) error {
 	var f struct {
 		Contacted, Interested, Qualified, Converted int
 		Median, P90                                 *float64
 	}
-	err := tx.NewRaw(`WITH cohort AS (
-			SELECT l.id, l.created_at, `+strings.Replace(stageRank, "%s", "l.status", 1)+` AS rank,
-				fi.first_at, fi.max_rank
-			FROM leads AS l
-			LEFT JOIN LATERAL (
-				SELECT min(i.occurred_at) FILTER (WHERE i.type <> 'note') AS first_at,
-					max(`+strings.Replace(stageRank, "%s", "i.status_after", 1)+`) AS max_rank
-				FROM interactions AS i WHERE i.lead_id = l.id AND i.occurred_at < ?2
-			) AS fi ON true
-			WHERE ?0 AND l.created_at >= ?1 AND l.created_at < ?2
-		), reached AS (
-			SELECT greatest(rank, coalesce(max_rank, 0), CASE WHEN first_at IS NULL THEN 0 ELSE 1 END) AS stage,
-				extract(epoch FROM first_at - created_at) AS wait
-			FROM cohort
-		)
-		SELECT count(*) FILTER (WHERE stage >= 1) AS contacted,
-			count(*) FILTER (WHERE stage >= 2) AS interested,
-			count(*) FILTER (WHERE stage >= 3) AS qualified,
-			count(*) FILTER (WHERE stage >= 4) AS converted,
-			percentile_cont(0.5) WITHIN GROUP (ORDER BY wait) FILTER (WHERE wait IS NOT NULL) AS median,
-			percentile_cont(0.9) WITHIN GROUP (ORDER BY wait) FILTER (WHERE wait IS NOT NULL) AS p90
-		FROM reached`, s.where(), r.From, r.To).Scan(ctx, &f.Contacted, &f.Interested, &f.Qualified, &f.Converted, &f.Median, &f.P90)
+	err := tx.NewRaw(`SELECT count(*) FILTER (WHERE l.stage >= 1), count(*) FILTER (WHERE l.stage >= 2),
+			count(*) FILTER (WHERE l.stage >= 3), count(*) FILTER (WHERE l.stage >= 4),
+			percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_contacted_at - l.created_at)),
+			percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_contacted_at - l.created_at))
+		FROM leads AS l WHERE ?0 AND l.created_at >= ?1 AND l.created_at < ?2`,
+		s.where(), r.From, r.To).Scan(ctx, &f.Contacted, &f.Interested, &f.Qualified, &f.Converted, &f.Median, &f.P90)
 	if err != nil {
 		return err
 	}
@@ -239,10 +218,10 @@ func leadFunnel(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRan
 }
 
 // leadSeries buckets the range in the caller's time zone: created = leads
-// created; contacted = distinct leads with a non-note interaction;
-// converted = distinct leads an interaction moved to converted. Buckets are
-// local days (Monday weeks, months) converted back to instants, so DST days
-// are 23 or 25 hours long; the first and last may be partial.
+// created; contacted = leads first contacted (first non-note interaction);
+// converted = leads converted. Buckets are local days (Monday weeks,
+// months) turned back into instants, so DST days are 23 or 25 hours long;
+// the first and last may be partial.
 func leadSeries(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics) error {
 	unit := string(r.Interval)
 	err := tx.NewRaw(`WITH buckets AS (
@@ -251,21 +230,32 @@ func leadSeries(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRan
 		), created AS (
 			SELECT date_trunc(?3, l.created_at AT TIME ZONE ?2) AS b, count(*) AS n
 			FROM leads AS l WHERE ?0 AND l.created_at >= ?1 AND l.created_at < ?4 GROUP BY 1
-		), touched AS (
-			SELECT date_trunc(?3, i.occurred_at AT TIME ZONE ?2) AS b,
-				count(DISTINCT i.lead_id) FILTER (WHERE i.type <> 'note') AS contacted,
-				count(DISTINCT i.lead_id) FILTER (WHERE i.status_after = 'converted') AS converted
-			FROM interactions AS i JOIN leads AS l ON l.id = i.lead_id
-			WHERE ?0 AND i.occurred_at >= ?1 AND i.occurred_at < ?4 GROUP BY 1
+		), contacted AS (
+			SELECT date_trunc(?3, l.first_contacted_at AT TIME ZONE ?2) AS b, count(*) AS n
+			FROM leads AS l WHERE ?0 AND l.first_contacted_at >= ?1 AND l.first_contacted_at < ?4 GROUP BY 1
+		), converted AS (
+			SELECT date_trunc(?3, l.converted_at AT TIME ZONE ?2) AS b, count(*) AS n
+			FROM leads AS l WHERE ?0 AND l.converted_at >= ?1 AND l.converted_at < ?4 GROUP BY 1
 		)
-		SELECT bk.b AT TIME ZONE ?2 AS start, coalesce(c.n, 0) AS created,
-			coalesce(t.contacted, 0) AS contacted, coalesce(t.converted, 0) AS converted
-		FROM buckets AS bk LEFT JOIN created AS c ON c.b = bk.b LEFT JOIN touched AS t ON t.b = bk.b
+		SELECT bk.b AT TIME ZONE ?2 AS start, coalesce(cr.n, 0) AS created,
+			coalesce(co.n, 0) AS contacted, coalesce(cv.n, 0) AS converted
+		FROM buckets AS bk
+		LEFT JOIN created AS cr ON cr.b = bk.b
+		LEFT JOIN contacted AS co ON co.b = bk.b
+		LEFT JOIN converted AS cv ON cv.b = bk.b
 		ORDER BY bk.b`, s.where(), r.From, r.TimeZone, unit, r.To).Scan(ctx, &a.Series)
 	if a.Series == nil {
 		a.Series = []AnalyticsBucket{}
 	}
 	return err
+}
+
+// RefreshLeadProgress recomputes every lead's first contact, conversion
+// time and furthest stage from its interactions, for data loaded without
+// going through the application (seeds, imports by SQL).
+func RefreshLeadProgress(ctx context.Context, idb bun.IDB) error {
+	_, err := idb.ExecContext(ctx, "SELECT refresh_lead_progress()")
+	return formatError(err, "Lead")
 }
 
 // leadFollowUps counts open leads (not converted, lost, not interested or

@@ -42,7 +42,9 @@ type LeadContact struct {
 	NextFollowUpAt *time.Time
 	// ClearFollowUp drops the lead's follow-up: this contact completed it.
 	ClearFollowUp bool
-	Status        *LeadStatus
+	// Outreach marks a real contact (not a note): it may be the first.
+	Outreach bool
+	Status   *LeadStatus
 }
 
 // RecordContact bumps a lead's attempt count and version, moves
@@ -63,6 +65,12 @@ func RecordContact(ctx context.Context, idb bun.IDB, leadID uuid.UUID, c LeadCon
 	}
 	if c.Status != nil {
 		q = q.Set("status = ?", *c.Status)
+		if *c.Status == StatusConverted {
+			q = q.Set("converted_at = coalesce(l.converted_at, ?)", c.ContactedAt)
+		}
+	}
+	if c.Outreach {
+		q = q.Set("first_contacted_at = least(coalesce(l.first_contacted_at, ?), ?)", c.ContactedAt, c.ContactedAt)
 	}
 	if _, err := q.Exec(ctx); err != nil {
 		return nil, formatError(err, "Lead")

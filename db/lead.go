@@ -35,6 +35,11 @@ type Lead struct {
 	CreatedAt       time.Time      `bun:"created_at,nullzero,default:current_timestamp" json:"createdAt"`
 	UpdatedAt       time.Time      `bun:"updated_at,nullzero,default:current_timestamp" json:"updatedAt"`
 	DeletedAt       *time.Time     `bun:"deleted_at" json:"deletedAt"`
+
+	// Progress kept for analytics (see migration 3); not part of the API.
+	FirstContactedAt *time.Time `bun:"first_contacted_at" json:"-"`
+	ConvertedAt      *time.Time `bun:"converted_at" json:"-"`
+	Stage            int        `bun:"stage" json:"-"`
 }
 
 // CreateLead inserts l, setting its id when unset. Returns CONFLICT naming the

@@ -92,6 +92,11 @@ func newAnalyticsFixture(t *testing.T) *analyticsFixture {
 			t.Fatal(err)
 		}
 	}
+	// The interactions were stored directly, not through the API: derive
+	// the leads' progress from them as a bulk load would.
+	if err := db.RefreshLeadProgress(context.Background(), env.DB); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -115,14 +120,14 @@ func TestLeadAnalytics(t *testing.T) {
 			`{"source":"EVENT","count":1},{"source":"IMPORT","count":0},{"source":"OTHER","count":1}]`,
 			`"byPriority":[{"priority":"LOW","count":1},{"priority":"MEDIUM","count":2},{"priority":"HIGH","count":1},{"priority":"URGENT","count":1}]`,
 			`"funnel":[{"stage":"NEW","count":5,"rate":1},{"stage":"CONTACTED","count":3,"rate":0.6},{"stage":"INTERESTED","count":2,"rate":0.6666666666666666},{"stage":"QUALIFIED","count":1,"rate":0.5},{"stage":"CONVERTED","count":1,"rate":1}]`,
-			`"series":[{"start":"2026-03-07T00:00:00Z","created":1,"contacted":1,"converted":0},{"start":"2026-03-08T00:00:00Z","created":2,"contacted":2,"converted":1},{"start":"2026-03-09T00:00:00Z","created":2,"contacted":2,"converted":0}]`,
+			`"series":[{"start":"2026-03-07T00:00:00Z","created":1,"contacted":1,"converted":0},{"start":"2026-03-08T00:00:00Z","created":2,"contacted":1,"converted":1},{"start":"2026-03-09T00:00:00Z","created":2,"contacted":1,"converted":0}]`,
 			`"medianSecondsToFirstContact":4500,"p90SecondsToFirstContact":5220,"followUpsDueToday":1,"followUpsOverdue":1`,
 		}},
 		{Name: "New York days across the DST switch", Token: f.tokMgr, Query: analyticsQuery, Vars: vars("2026-03-07T05:00:00Z", "2026-03-10T04:00:00Z", "America/New_York"), WantContains: []string{
-			`"series":[{"start":"2026-03-07T05:00:00Z","created":1,"contacted":1,"converted":0},{"start":"2026-03-08T05:00:00Z","created":2,"contacted":2,"converted":1},{"start":"2026-03-09T04:00:00Z","created":2,"contacted":2,"converted":0}]`,
+			`"series":[{"start":"2026-03-07T05:00:00Z","created":1,"contacted":1,"converted":0},{"start":"2026-03-08T05:00:00Z","created":2,"contacted":1,"converted":1},{"start":"2026-03-09T04:00:00Z","created":2,"contacted":1,"converted":0}]`,
 		}},
 		{Name: "Kolkata days", Token: f.tokMgr, Query: analyticsQuery, Vars: vars("2026-03-06T18:30:00Z", "2026-03-09T18:30:00Z", "Asia/Kolkata"), WantContains: []string{
-			`"series":[{"start":"2026-03-06T18:30:00Z","created":1,"contacted":1,"converted":0},{"start":"2026-03-07T18:30:00Z","created":1,"contacted":2,"converted":1},{"start":"2026-03-08T18:30:00Z","created":3,"contacted":2,"converted":0}]`,
+			`"series":[{"start":"2026-03-06T18:30:00Z","created":1,"contacted":1,"converted":0},{"start":"2026-03-07T18:30:00Z","created":1,"contacted":1,"converted":1},{"start":"2026-03-08T18:30:00Z","created":3,"contacted":1,"converted":0}]`,
 		}},
 		{Name: "empty range gives zeros", Token: f.tokMgr, Query: analyticsQuery, Vars: vars("2025-01-01T00:00:00Z", "2025-01-03T00:00:00Z", "UTC"), WantContains: []string{
 			`"newLeads":0,"contactedLeads":0,"convertedLeads":0,"conversionRate":0,"contactedConversionRate":0`,

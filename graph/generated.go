@@ -1767,10 +1767,10 @@ type FunnelStage {
   "NEW, CONTACTED, INTERESTED, QUALIFIED or CONVERTED."
   stage: LeadStatus!
   """
-  Cohort leads that reached the stage: their current status, or a status an
-  interaction moved them to, ranks at least this high (NEW < CONTACTED =
-  FOLLOW_UP < INTERESTED < QUALIFIED < CONVERTED); any non-note interaction
-  counts as CONTACTED.
+  Cohort leads that have reached the stage, as they stand now: the furthest
+  status they have held (NEW < CONTACTED = FOLLOW_UP < INTERESTED < QUALIFIED
+  < CONVERTED) ranks at least this high; any non-note interaction counts as
+  CONTACTED.
   """
   count: Int!
   "count ÷ the previous stage's count (1 for NEW, 0 when the previous is 0)."
@@ -1783,9 +1783,9 @@ type AnalyticsBucket {
   start: Time!
   "Leads created in the bucket."
   created: Int!
-  "Distinct leads with a non-note interaction in the bucket."
+  "Leads first contacted (their first non-note interaction) in the bucket."
   contacted: Int!
-  "Distinct leads that an interaction in the bucket moved to CONVERTED."
+  "Leads converted in the bucket (when an interaction or an update made them CONVERTED)."
   converted: Int!
 }
 
@@ -1821,7 +1821,7 @@ type LeadAnalytics {
   funnel: [FunnelStage!]!
   "Every bucket of the range, empty ones as zeros."
   series: [AnalyticsBucket!]!
-  "Median seconds from creation to the first non-note interaction, over contacted cohort leads; null when none."
+  "Median seconds from creation to the first non-note interaction, over cohort leads contacted so far; null when none."
   medianSecondsToFirstContact: Float
   "90th percentile of the same; null when none."
   p90SecondsToFirstContact: Float

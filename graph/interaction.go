@@ -63,7 +63,7 @@ func (r *Resolver) logInteraction(ctx context.Context, p *auth.Principal, in mod
 		}
 		// Reaching out once a follow-up is due completes it.
 		done := it.Type != db.TypeNote && lead.NextFollowUpAt != nil && !lead.NextFollowUpAt.After(it.OccurredAt)
-		_, err = db.RecordContact(ctx, tx, lead.ID, db.LeadContact{ContactedAt: it.OccurredAt, NextFollowUpAt: it.FollowUpAt, ClearFollowUp: done, Status: it.StatusAfter})
+		_, err = db.RecordContact(ctx, tx, lead.ID, db.LeadContact{ContactedAt: it.OccurredAt, NextFollowUpAt: it.FollowUpAt, ClearFollowUp: done, Outreach: it.Type != db.TypeNote, Status: it.StatusAfter})
 		return err
 	})
 	if err != nil {

@@ -64,6 +64,14 @@ func TestCreateInteraction(t *testing.T) {
 	if got.NextFollowUpAt == nil || !got.NextFollowUpAt.Equal(future) || got.LastContactedAt == nil || got.AttemptCount != 1 {
 		t.Fatalf("lead after callback = follow-up %v, contacted %v, attempts %d", got.NextFollowUpAt, got.LastContactedAt, got.AttemptCount)
 	}
+	converted, _ := db.FindLeadByID(ctx, env.DB, convert.ID, db.LeadScope{}, false)
+	if converted.ConvertedAt == nil || converted.FirstContactedAt == nil || converted.Stage != 4 {
+		t.Fatalf("converted lead progress = converted %v, first contact %v, stage %d", converted.ConvertedAt, converted.FirstContactedAt, converted.Stage)
+	}
+	notedNow, _ := db.FindLeadByID(ctx, env.DB, noted.ID, db.LeadScope{}, false)
+	if notedNow.FirstContactedAt != nil || notedNow.Stage != 0 {
+		t.Fatalf("a note counted as first contact: %v, stage %d", notedNow.FirstContactedAt, notedNow.Stage)
+	}
 	blockedNow, _ := db.FindLeadByID(ctx, env.DB, blocked.ID, db.LeadScope{}, false)
 	if blockedNow.AttemptCount != 1 {
 		t.Fatalf("refused call still counted: attempts = %d", blockedNow.AttemptCount)
