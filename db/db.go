@@ -31,6 +31,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*bun.DB, error) {
 	if opt.StatementTimeout > 0 {
 		cfg.RuntimeParams["statement_timeout"] = fmt.Sprint(opt.StatementTimeout.Milliseconds())
 	}
+	// bun sends finished SQL text, so pgx's default statement cache would
+	// only keep every distinct (often huge, bulk) statement alive per
+	// connection, on both sides. Execute without preparing instead.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	sqldb := stdlib.OpenDB(*cfg)
 	if opt.MaxOpenConns <= 0 {
 		opt.MaxOpenConns = 20

@@ -14,7 +14,6 @@ import (
 const (
 	defaultAnalyticsSpan = 30 * 24 * time.Hour
 	maxAnalyticsSpan     = 731 * 24 * time.Hour
-	maxBuckets           = 800
 )
 
 // analyticsRange checks and defaults the range, zone and interval of a
@@ -44,9 +43,6 @@ func (r *Resolver) analyticsRange(from, to *time.Time, tz *string, interval *db.
 	}
 	if interval != nil {
 		rg.Interval = *interval
-	}
-	if rg.Interval == db.IntervalDay && rg.To.Sub(rg.From) > maxBuckets*24*time.Hour {
-		return rg, apperr.Invalid("interval", "too many daily buckets for this range; use WEEK or MONTH")
 	}
 	return rg, nil
 }

@@ -132,6 +132,28 @@ func decodeObject(raw json.RawMessage, dst any) error {
 	return nil
 }
 
+// decodeNested decodes raw, a JSON value found at path inside the body (such
+// as leads[3] or filter), like decodeObject, and names the fields of its
+// errors by their path: leads[3].email, or leads[3] for the value itself.
+func decodeNested(path string, raw json.RawMessage, dst any) error {
+	return underPath(path, decodeObject(raw, dst))
+}
+
+// underPath renames the field of a VALIDATION_ERROR to its place under path.
+func underPath(path string, err error) error {
+	e, ok := apperr.As(err)
+	if !ok || e.Code != apperr.Validation || e.Field == "" {
+		return err
+	}
+	field := path
+	if e.Field != "body" {
+		field += "." + e.Field
+	}
+	renamed := apperr.Invalid(field, e.FieldMessage)
+	renamed.Meta, renamed.Err = e.Meta, e.Err
+	return renamed
+}
+
 // field is a settable struct field with what decodeObject needs to know.
 type field struct {
 	value    reflect.Value
@@ -188,8 +210,9 @@ func baseType(t reflect.Type) reflect.Type {
 }
 
 var (
-	timeType = reflect.TypeFor[time.Time]()
-	uuidType = reflect.TypeFor[uuid.UUID]()
+	timeType  = reflect.TypeFor[time.Time]()
+	uuidType  = reflect.TypeFor[uuid.UUID]()
+	uuidsType = reflect.TypeFor[[]uuid.UUID]()
 )
 
 // valueMessage says what a field's value must be, from the decode error and
@@ -203,6 +226,8 @@ func valueMessage(base reflect.Type, err error) string {
 		return "must be an RFC 3339 time such as 2026-01-02T15:04:05Z"
 	case uuidType:
 		return "must be a UUID"
+	case uuidsType:
+		return "must be an array of UUIDs"
 	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {

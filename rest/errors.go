@@ -4,6 +4,7 @@
 package rest
 
 import (
+	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -44,14 +45,22 @@ func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	if e.Field != "" {
 		body.Details = &errorDetails{Field: e.Field, Message: e.FieldMessage}
 	}
-	writeJSON(w, status, envelope{Success: false, Error: body})
+	_ = writeJSON(w, status, envelope{Success: false, Error: body})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON encodes v before it writes anything, so that a value JSON cannot
+// hold (a time past the year 9999) is an error the caller can still answer
+// with, not an empty 200.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	_, _ = w.Write(buf.Bytes())
+	return nil
 }

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -37,6 +38,11 @@ type result struct {
 	data       any
 	pagination *Pagination
 	headers    map[string]string
+	// stream, when set, writes the body after the status and headers instead
+	// of the envelope of data, for answers too large to build in memory
+	// (CSV import). It sets its own Content-Type. Its error can no longer
+	// change the status: it is logged, and the answer ends there.
+	stream func(w http.ResponseWriter) error
 }
 
 // endpoint is the one shape every REST operation has: decode the request,
@@ -74,7 +80,17 @@ func (h *Handler) wrap(rt route) http.Handler {
 		if res.status == 0 {
 			res.status = http.StatusOK
 		}
-		writeJSON(w, res.status, envelope{Success: true, Data: res.data, Pagination: res.pagination})
+		if res.stream != nil {
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			w.WriteHeader(res.status)
+			if err := res.stream(w); err != nil {
+				h.logger.WarnContext(r.Context(), "response stream ended early", "request_id", apperr.RequestID(r.Context()), "err", err)
+			}
+			return
+		}
+		if err := writeJSON(w, res.status, envelope{Success: true, Data: res.data, Pagination: res.pagination}); err != nil {
+			WriteError(w, r, h.logger, fmt.Errorf("encode response: %w", err))
+		}
 	})
 }
 

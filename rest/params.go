@@ -102,6 +102,12 @@ func (p *params) boolean(name string) *bool {
 // bound takes in the whole day. A '+' of a zone offset that arrived as a
 // space (the client did not escape it) is read back as '+'.
 func (p *params) instant(name string, endOfDay bool) *time.Time {
+	return p.instantIn(name, endOfDay, time.UTC)
+}
+
+// instantIn is instant with a date read as midnight in loc (the local
+// midnight after it with endOfDay), so that DST days keep their local length.
+func (p *params) instantIn(name string, endOfDay bool, loc *time.Location) *time.Time {
 	s := p.str(name)
 	if s == nil {
 		return nil
@@ -109,16 +115,62 @@ func (p *params) instant(name string, endOfDay bool) *time.Time {
 	v := strings.ReplaceAll(*s, " ", "+")
 	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil {
-		if t, err = time.Parse(time.DateOnly, v); err == nil && endOfDay {
-			t = t.AddDate(0, 0, 1)
+		var d time.Time
+		if d, err = time.Parse(time.DateOnly, v); err == nil {
+			if endOfDay {
+				d = d.AddDate(0, 0, 1)
+			}
+			t = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
 		}
 	}
-	// Postgres has no year 0.
-	if err != nil || t.UTC().Year() < 1 {
+	// Postgres has no year 0, and RFC 3339 (JSON) no year 10000.
+	if err != nil || t.UTC().Year() < 1 || t.UTC().Year() > 9999 {
 		p.fail(name, "must be an RFC 3339 time (2026-01-02T15:04:05Z) or a date (2026-01-02)")
 		return nil
 	}
 	return &t
+}
+
+// zone is the time zone dates are read in: the named IANA zone, or UTC when
+// it is absent or unknown. It never fails: the resolver checks the zone and
+// names the parameter, so REST does not repeat that rule.
+func zone(name *string) *time.Location {
+	if name == nil || *name == "Local" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(*name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// id reads a UUID in its canonical 36-character form, or nil when absent.
+func (p *params) id(name string) *uuid.UUID {
+	s := p.str(name)
+	if s == nil {
+		return nil
+	}
+	v, err := uuid.Parse(*s)
+	if err != nil || len(*s) != 36 {
+		p.fail(name, "must be a UUID")
+		return nil
+	}
+	return &v
+}
+
+// enum reads one lower-case enum value, or nil when absent.
+func enum[T ~string](p *params, name string, values []T) *T {
+	s := p.str(name)
+	if s == nil {
+		return nil
+	}
+	v, err := db.ParseEnum(values, *s)
+	if err != nil {
+		p.fail(name, msgOf(err))
+		return nil
+	}
+	return &v
 }
 
 // enumList reads a comma-separated list of lower-case enum values.

@@ -39,6 +39,9 @@ func (h *Handler) routeTable() []route {
 		{method: http.MethodPost, path: "/api/leads", serve: h.createLead},
 		{method: http.MethodGet, path: "/api/leads", serve: h.listLeads,
 			query: []string{"page", "limit", "cursor", "sort", "status", "source", "priority", "assignedTo", "tag", "search", "createdFrom", "createdTo", "followUpDue"}},
+		{method: http.MethodPost, path: "/api/leads/bulk", serve: h.bulkCreateLeads, query: []string{"dryRun"}},
+		{method: http.MethodPost, path: "/api/leads/bulk-assign", serve: h.bulkAssignLeads},
+		{method: http.MethodPost, path: "/api/leads/import", serve: h.importLeads, query: []string{"mode", "dryRun", "format"}},
 		{method: http.MethodGet, path: "/api/leads/{id}", serve: h.getLead},
 		{method: http.MethodPatch, path: "/api/leads/{id}", serve: h.updateLead},
 		{method: http.MethodPut, path: "/api/leads/{id}", serve: h.updateLead},
@@ -47,6 +50,11 @@ func (h *Handler) routeTable() []route {
 		{method: http.MethodPost, path: "/api/leads/{id}/interactions", serve: h.createLeadInteraction},
 		{method: http.MethodGet, path: "/api/leads/{id}/interactions", serve: h.listLeadInteractions,
 			query: []string{"page", "limit", "cursor", "type"}},
+
+		{method: http.MethodGet, path: "/api/analytics/leads", serve: h.getLeadAnalytics,
+			query: []string{"from", "to", "interval", "tz", "assignedTo", "source"}},
+		{method: http.MethodGet, path: "/api/analytics/telecallers", serve: h.getTelecallerPerformance,
+			query: []string{"from", "to", "tz", "telecallerId"}},
 
 		{method: http.MethodGet, path: "/api/openapi.json", public: true, raw: staticFile(openapiJSON, "application/json; charset=utf-8")},
 		{method: http.MethodGet, path: "/api/docs", public: true, raw: staticFile(docsHTML, "text/html; charset=utf-8")},

@@ -20,6 +20,11 @@ type Config struct {
 	PhoneRegion  string
 	LogLevel     slog.Level
 	MaxBodyBytes int64
+	// BulkMaxBytes and ImportMaxBytes replace MaxBodyBytes on POST
+	// /api/leads/bulk (1000 leads with notes) and POST /api/leads/import
+	// (a CSV file, spooled to disk rather than held in memory).
+	BulkMaxBytes   int64
+	ImportMaxBytes int64
 
 	TrustedProxies       []netip.Prefix
 	RateLimitEnabled     bool
@@ -35,7 +40,15 @@ type Config struct {
 	ShutdownTimeout      time.Duration
 	ReadHeaderTimeout    time.Duration
 	RequestTimeout       time.Duration
+	ImportTimeout        time.Duration
 }
+
+// Default body caps of the bulk routes: 1000 leads of about 5 KB each, and a
+// CSV of 50 MiB (some 250,000 rows).
+const (
+	defaultBulkMaxBytes   = 5 << 20
+	defaultImportMaxBytes = 50 << 20
+)
 
 // LoadConfig reads the configuration through getenv (os.Getenv in main),
 // applying the documented defaults. It reports every bad value at once.
@@ -51,6 +64,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		PhoneRegion:          strings.ToUpper(p.str("DEFAULT_PHONE_REGION", "IN")),
 		LogLevel:             p.level("LOG_LEVEL", slog.LevelInfo),
 		MaxBodyBytes:         int64(p.int("MAX_BODY_BYTES", 1<<20)),
+		BulkMaxBytes:         int64(p.int("BULK_MAX_BYTES", defaultBulkMaxBytes)),
+		ImportMaxBytes:       int64(p.int("IMPORT_MAX_BYTES", defaultImportMaxBytes)),
 		TrustedProxies:       p.prefixes("TRUSTED_PROXIES"),
 		RateLimitEnabled:     p.bool("RATE_LIMIT_ENABLED", true),
 		RateLimitAuthPerHour: p.int("RATE_LIMIT_AUTH_PER_HOUR", 1000),
@@ -65,6 +80,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ShutdownTimeout:      p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
 		ReadHeaderTimeout:    p.duration("READ_HEADER_TIMEOUT", 5*time.Second),
 		RequestTimeout:       p.duration("REQUEST_TIMEOUT", 30*time.Second),
+		ImportTimeout:        p.duration("IMPORT_TIMEOUT", 15*time.Minute),
 	}
 	if c.DatabaseURL == "" {
 		p.fail("DATABASE_URL", "is required")

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -100,17 +101,52 @@ func recoverPanics(next http.Handler, logger *slog.Logger) http.Handler {
 	})
 }
 
-// limitBody caps request bodies; readers past the cap get an error that the
-// REST and GraphQL layers report as PAYLOAD_TOO_LARGE.
-func limitBody(next http.Handler, max int64, logger *slog.Logger) http.Handler {
+// limitBody caps request bodies at cfg.MaxBodyBytes, or at the larger caps
+// of bulk creation and CSV import; readers past the cap get an error that
+// the REST and GraphQL layers report as PAYLOAD_TOO_LARGE. A cap of 0
+// means none.
+func limitBody(next http.Handler, cfg Config, logger *slog.Logger) http.Handler {
+	max := cfg.MaxBodyBytes
+	caps := map[string]int64{
+		"POST /api/leads/bulk":   cfg.BulkMaxBytes,
+		"POST /api/leads/import": cfg.ImportMaxBytes,
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if max > 0 && r.ContentLength > max {
-			rest.WriteError(w, r, logger, apperr.New(apperr.PayloadTooLarge, "The request body is larger than %d bytes.", max))
+		limit := max
+		if c, ok := caps[r.Method+" "+r.URL.Path]; ok {
+			limit = c
+		}
+		if limit > 0 && r.ContentLength > limit {
+			rest.WriteError(w, r, logger, apperr.New(apperr.PayloadTooLarge, "The request body is larger than %d bytes.", limit))
 			return
 		}
-		if max > 0 && r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, max)
+		if limit > 0 && r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
+	})
+}
+
+// deadlines bounds each request: its context ends after RequestTimeout (a
+// CSV import after ImportTimeout), and so may reading its body and writing
+// its answer, which also cuts slow-drip clients off. Unlike
+// http.TimeoutHandler it does not buffer answers, so streams flow.
+func deadlines(next http.Handler, cfg Config) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := cfg.RequestTimeout
+		if r.Method == http.MethodPost && r.URL.Path == "/api/leads/import" {
+			d = cfg.ImportTimeout
+		}
+		if d <= 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		end := time.Now().Add(d)
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(end)
+		_ = rc.SetWriteDeadline(end.Add(5 * time.Second)) // room to write the timeout error
+		ctx, cancel := context.WithDeadline(r.Context(), end)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -42,7 +42,7 @@ type Server struct {
 	limiter *ratelimit.Limiter // nil when rate limiting is off
 }
 
-// New composes the handler. Request flow: request id → metrics → access log
+// New composes the handler. Request flow: request id → deadlines → metrics → access log
 // → panic recovery → body limit → auth → rate limit (when enabled) → routes
 // (/graphql, /api with idempotency keys, health, metrics).
 func New(cfg Config, deps Deps) *Server {
@@ -84,10 +84,11 @@ func New(cfg Config, deps Deps) *Server {
 		h = limiter.Middleware(h)
 	}
 	h = deps.Verifier.Middleware(h)
-	h = limitBody(h, cfg.MaxBodyBytes, deps.Logger)
+	h = limitBody(h, cfg, deps.Logger)
 	h = recoverPanics(h, deps.Logger)
 	h = accessLog(h, deps.Logger)
 	h = m.Middleware(h)
+	h = deadlines(h, cfg)
 	h = requestID(h)
 	s.handler = h
 	return s
@@ -134,10 +135,8 @@ func Run(ctx context.Context, cfg Config, h http.Handler, logger *slog.Logger, r
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
 	srv := &http.Server{
-		Handler:           http.TimeoutHandler(h, cfg.RequestTimeout, `{"success":false,"error":{"code":"SERVICE_UNAVAILABLE","message":"The request took too long."}}`),
+		Handler:           h,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
-		ReadTimeout:       cfg.RequestTimeout,
-		WriteTimeout:      cfg.RequestTimeout + 5*time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

@@ -3,7 +3,10 @@
 //	crm serve                      serve HTTP on HTTP_ADDR
 //	crm migrate up|down|status     manage the database schema
 //	crm seed [--seed N --leads N]  load demo users, leads and interactions
+//	crm seed --large [--leads N --interactions M]
+//	                               COPY a large benchmark data set
 //	crm token --role R [--user U]  print a dev token signed with the local secret
+//	crm import leads.csv           upload a CSV of leads to a running server
 //	crm version                    print the version
 package main
 
@@ -47,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, rest, getenv, stdout, stderr)
 	case "seed":
 		return seedCmd(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		return token(rest, getenv, stdout, stderr)
 	case "version":
@@ -68,7 +73,15 @@ Commands:
   serve                       serve the API on HTTP_ADDR (default :8080)
   migrate up|down|status      apply, roll back or list database migrations
   seed [--seed N] [--leads N] load demo users, leads and interactions (idempotent)
+  seed --large [--seed N] [--leads N] [--interactions M] [--connections C]
+                              COPY a large benchmark data set into a database
+                              without leads: 50 more telecallers, N leads over
+                              a year, exactly M interactions (default 5 per
+                              lead), C batches at once (default 2), with a
+                              progress bar; implied by --interactions or
+                              --leads > 10000
   token --role R [--user U]   print a dev token for a demo user (or any uuid)
+  import [flags] leads.csv    upload a CSV of leads to a running server
   version                     print the version
 
 Configuration comes from the environment; see README.md.
