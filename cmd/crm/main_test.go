@@ -40,6 +40,11 @@ func TestCommands(t *testing.T) {
 		{name: "token with a bad role", args: []string{"token", "--role", "boss"}, env: env("SUPABASE_JWT_SECRET", secret), wantErr: "--role"},
 		{name: "token for an unknown user", args: []string{"token", "--role", "manager", "--user", "nobody"}, env: env("SUPABASE_JWT_SECRET", secret), wantErr: "neither a demo user nor a uuid"},
 		{name: "every demo token", args: []string{"token", "--all"}, env: env("SUPABASE_JWT_SECRET", secret), wantOut: "export TOKEN_MANAGER="},
+		{name: "serve --help", args: []string{"serve", "--help"}, env: env(), wantErr: "flag: help requested"},
+		{name: "migrate --help", args: []string{"migrate", "--help"}, env: env(), wantErr: "flag: help requested"},
+		{name: "token --help", args: []string{"token", "-h"}, env: env(), wantErr: "flag: help requested"},
+		{name: "import --help", args: []string{"import", "--help"}, env: env(), wantErr: "flag: help requested"},
+		{name: "seed --help", args: []string{"seed", "--help"}, env: env(), wantErr: "flag: help requested"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 
@@ -10,6 +11,10 @@ import (
 )
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintln(stderr, "Usage: crm migrate up|down|status\n\n  up      apply every pending migration\n  down    roll back the last applied group\n  status  list migrations, applied or pending\n\nNeeds DATABASE_URL.")
+		return flag.ErrHelp
+	}
 	if len(args) != 1 {
 		fmt.Fprintln(stderr, "usage: crm migrate up|down|status")
 		return errors.New("migrate needs one of up, down, status")
