@@ -149,6 +149,7 @@ func (g *generator) lead(i int) (db.Lead, []db.Interaction) {
 		l.DeletedAt, l.UpdatedAt = &t, t
 		l.Version++
 	}
+	setProgress(&l, its)
 	return l, its
 }
 

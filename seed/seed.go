@@ -1,7 +1,8 @@
-// Package seed fills a database with deterministic demo data: the fixed demo
-// users (DemoUsers) and realistic leads with their call history. Generation
-// (Generate) is pure and seeded; writing (Run) is separate, so the same data
-// can later be streamed with COPY instead of batched INSERTs.
+// Package seed fills a database with deterministic data: the fixed demo
+// users (DemoUsers) and realistic leads with their call history. Run writes a
+// small demo set (Generate makes it without a database) with batched
+// INSERTs; RunLarge streams a large benchmark set, a million leads and more,
+// with COPY, generating rows as they are written.
 package seed
 
 import (
@@ -129,8 +130,8 @@ func write(ctx context.Context, tx bun.Tx, ds Dataset) (Summary, error) {
 
 // upsertUsers inserts the users or refreshes their email, name and role,
 // touching only rows that changed.
-func upsertUsers(ctx context.Context, tx bun.Tx, users []db.User) error {
-	_, err := tx.NewInsert().Model(&users).
+func upsertUsers(ctx context.Context, idb bun.IDB, users []db.User) error {
+	_, err := idb.NewInsert().Model(&users).
 		On("CONFLICT (id) DO UPDATE").
 		Set("email = EXCLUDED.email, full_name = EXCLUDED.full_name, role = EXCLUDED.role, updated_at = now()").
 		Where("(u.email, u.full_name, u.role) IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.full_name, EXCLUDED.role)").

@@ -94,6 +94,7 @@ func TestRun(t *testing.T) {
 			FROM interactions GROUP BY 1, 2 HAVING count(*) > 1) dup`,
 		"version counts the writes": `SELECT count(*) FROM leads
 			WHERE version <> 1 + attempt_count + (deleted_at IS NOT NULL)::int`,
+		"progress columns agree with refresh_lead_progress()": progressQuery,
 	} {
 		t.Run(name, func(t *testing.T) {
 			if n := count(t, bdb, query, now, seed.DemoUsers[1].ID); n != 0 {
