@@ -5,7 +5,8 @@ GO ?= go
 PKG := ./...
 # Starts local Postgres/Redis when DATABASE_URL/REDIS_URL are unset, and
 # exports the env for them plus the dev JWT secret.
-WITH_SERVICES = set -a; eval "$$(scripts/services.sh up)"; set +a;
+# The assignment fails the recipe (-e) when the services cannot start.
+WITH_SERVICES = svc_env=$$(scripts/services.sh up); set -a; eval "$$svc_env"; set +a;
 
 .PHONY: run test build generate lint services-up services-down check-generated fmt
 

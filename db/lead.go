@@ -45,6 +45,16 @@ type Lead struct {
 // CreateLead inserts l, setting its id when unset. Returns CONFLICT naming the
 // field and the existing lead's id when a live lead has the same phone or email.
 func CreateLead(ctx context.Context, idb bun.IDB, l *Lead) error {
+	l.prepareNew()
+	if _, err := idb.NewInsert().Model(l).Returning("*").Exec(ctx); err != nil {
+		return duplicateError(ctx, idb, formatError(err, "Lead"), l)
+	}
+	return nil
+}
+
+// prepareNew fills what a new lead row needs: an id, version 1, and empty
+// (not null) tags and custom fields.
+func (l *Lead) prepareNew() {
 	if l.ID == uuid.Nil {
 		l.ID = uuid.Must(uuid.NewV7())
 	}
@@ -55,10 +65,6 @@ func CreateLead(ctx context.Context, idb bun.IDB, l *Lead) error {
 		l.CustomFields = map[string]any{}
 	}
 	l.Version = 1
-	if _, err := idb.NewInsert().Model(l).Returning("*").Exec(ctx); err != nil {
-		return duplicateError(ctx, idb, formatError(err, "Lead"), l)
-	}
-	return nil
 }
 
 // duplicateError adds the id of the live lead that a CONFLICT collided with.

@@ -312,18 +312,8 @@ func insertLeadsBulk(ctx context.Context, tx bun.Tx, rows []BulkRow, mode BulkMo
 	}
 	leads := make([]*Lead, len(rows))
 	for i, row := range rows {
-		l := row.Lead
-		if l.ID == uuid.Nil {
-			l.ID = uuid.Must(uuid.NewV7())
-		}
-		if l.Tags == nil {
-			l.Tags = []string{}
-		}
-		if l.CustomFields == nil {
-			l.CustomFields = map[string]any{}
-		}
-		l.Version = 1
-		leads[i] = l
+		row.Lead.prepareNew()
+		leads[i] = row.Lead
 	}
 	var ids []uuid.UUID
 	if _, err := tx.NewInsert().Model(&leads).On("CONFLICT DO NOTHING").Returning("id").Exec(ctx, &ids); err != nil {

@@ -30,7 +30,10 @@ func TestReadyzFollowsPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer bdb.Close()
-	ropt, _ := redis.ParseURL(os.Getenv("REDIS_URL"))
+	ropt, err := redis.ParseURL(os.Getenv("REDIS_URL"))
+	if err != nil {
+		t.Fatalf("REDIS_URL: %v (run the tests with `make test`)", err)
+	}
 	rdb := redis.NewClient(ropt)
 	defer rdb.Close()
 	v, err := auth.NewVerifier(ctx, auth.Config{Secret: []byte(servertest.Secret)})
