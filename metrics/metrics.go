@@ -103,6 +103,15 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 	})
 }
 
+// RouteOf is the route pattern matched for the request of ctx, once the
+// mux has run ("" before, or outside Middleware).
+func RouteOf(ctx context.Context) string {
+	if h, ok := ctx.Value(routeKey{}).(*routeHolder); ok {
+		return h.pattern
+	}
+	return ""
+}
+
 // Route records the pattern the mux (and any mux below it) matched.
 func Route(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -14,6 +14,7 @@ type Config struct {
 	HTTPAddr     string
 	DatabaseURL  string
 	RedisURL     string
+	RedisCluster bool
 	JWTSecret    string
 	SupabaseURL  string
 	JWTAudience  string
@@ -58,6 +59,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		HTTPAddr:             p.str("HTTP_ADDR", ":8080"),
 		DatabaseURL:          p.str("DATABASE_URL", ""),
 		RedisURL:             p.str("REDIS_URL", ""),
+		RedisCluster:         p.bool("REDIS_CLUSTER", false),
 		JWTSecret:            p.str("SUPABASE_JWT_SECRET", ""),
 		SupabaseURL:          strings.TrimRight(p.str("SUPABASE_URL", ""), "/"),
 		JWTAudience:          p.str("JWT_AUDIENCE", "authenticated"),

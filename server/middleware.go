@@ -12,6 +12,7 @@ import (
 
 	"github.com/telecaller-crm/api/apperr"
 	"github.com/telecaller-crm/api/auth"
+	"github.com/telecaller-crm/api/metrics"
 	"github.com/telecaller-crm/api/rest"
 )
 
@@ -68,6 +69,7 @@ func accessLog(next http.Handler, logger *slog.Logger) http.Handler {
 			"request_id", apperr.RequestID(r.Context()),
 			"method", r.Method,
 			"path", r.URL.Path,
+			"route", metrics.RouteOf(r.Context()),
 			"status", rec.status,
 			"bytes", rec.bytes,
 			"duration_ms", float64(time.Since(start).Microseconds()) / 1000,

@@ -103,15 +103,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (Deps, func(), e
 	if err != nil {
 		return Deps{}, nil, err
 	}
-	ropt, err := redis.ParseURL(cfg.RedisURL)
+	rdb, err := openRedis(cfg)
 	if err != nil {
 		_ = bdb.Close()
-		return Deps{}, nil, fmt.Errorf("parse REDIS_URL: %w", err)
+		return Deps{}, nil, err
 	}
-	// Honour context deadlines on socket reads too, so the rate limiter's
-	// short timeout holds when Redis hangs (go-redis ignores them by default).
-	ropt.ContextTimeoutEnabled = true
-	rdb := redis.NewClient(ropt)
 	v, err := auth.NewVerifier(ctx, auth.Config{Secret: []byte(cfg.JWTSecret), SupabaseURL: cfg.SupabaseURL, Audience: cfg.JWTAudience, Logger: logger})
 	if err != nil {
 		_ = bdb.Close()
@@ -124,6 +120,27 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (Deps, func(), e
 		_ = bdb.Close()
 	}
 	return Deps{DB: bdb, Redis: rdb, Verifier: v, Logger: logger}, closeAll, nil
+}
+
+// openRedis connects to one Redis, or to a Redis Cluster when REDIS_CLUSTER
+// is set (seed nodes as redis://host:port?addr=host2:port&addr=host3:port).
+func openRedis(cfg Config) (redis.UniversalClient, error) {
+	if cfg.RedisCluster {
+		opt, err := redis.ParseClusterURL(cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("parse REDIS_URL as a cluster URL: %w", err)
+		}
+		opt.ContextTimeoutEnabled = true
+		return redis.NewClusterClient(opt), nil
+	}
+	opt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse REDIS_URL: %w", err)
+	}
+	// Honour context deadlines on socket reads too, so the rate limiter's
+	// short timeout holds when Redis hangs (go-redis ignores them by default).
+	opt.ContextTimeoutEnabled = true
+	return redis.NewClient(opt), nil
 }
 
 // Run serves on cfg.HTTPAddr until ctx is cancelled, then stops accepting,
