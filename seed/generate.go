@@ -106,24 +106,10 @@ func (g *generator) lead(i int) (db.Lead, []db.Interaction) {
 	if i < len(db.LeadStatuses) {
 		l.Status = db.LeadStatuses[i]
 	}
-	l.Source = pickWeighted(g.rng, sourceWeights)
-	if i < len(db.LeadSources) {
-		l.Source = db.LeadSources[i]
-	}
-	l.Priority = pickWeighted(g.rng, priorityWeights)
-	if i < len(db.LeadPriorities) {
-		l.Priority = db.LeadPriorities[i]
-	}
+	g.sourceAndPriority(&l, i)
 	l.CreatedAt = micro(g.now.Add(-time.Duration(g.rng.Float64() * float64(history))))
 	g.contact(&l, first, last)
-	if g.rng.Float64() < 0.55 {
-		l.Company = ptr(pick(g.rng, companies))
-	}
-	if g.rng.Float64() < 0.3 {
-		l.Notes = ptr(pick(g.rng, leadNotes))
-	}
-	l.Tags = g.tags()
-	l.CustomFields = g.customFields()
+	g.details(&l)
 
 	actor := g.manager
 	if g.rng.Float64() < assignedShare {
@@ -151,6 +137,31 @@ func (g *generator) lead(i int) (db.Lead, []db.Interaction) {
 	}
 	setProgress(&l, its)
 	return l, its
+}
+
+// sourceAndPriority picks lead i's source and priority; the first leads
+// cycle through every value so that even a small seed covers all of them.
+func (g *generator) sourceAndPriority(l *db.Lead, i int) {
+	l.Source = pickWeighted(g.rng, sourceWeights)
+	if i < len(db.LeadSources) {
+		l.Source = db.LeadSources[i]
+	}
+	l.Priority = pickWeighted(g.rng, priorityWeights)
+	if i < len(db.LeadPriorities) {
+		l.Priority = db.LeadPriorities[i]
+	}
+}
+
+// details fills a lead's optional company, notes, tags and custom fields.
+func (g *generator) details(l *db.Lead) {
+	if g.rng.Float64() < 0.55 {
+		l.Company = ptr(pick(g.rng, companies))
+	}
+	if g.rng.Float64() < 0.3 {
+		l.Notes = ptr(pick(g.rng, leadNotes))
+	}
+	l.Tags = g.tags()
+	l.CustomFields = g.customFields()
 }
 
 // contact sets the lead's phone and email: most leads have both, some only

@@ -79,23 +79,9 @@ func (g *largeGen) lead(i int, p plannedLead, its []db.Interaction) (db.Lead, []
 	l := db.Lead{ID: g.uuid7(created), Version: 1, CreatedAt: created, Status: db.LeadStatuses[p.status]}
 	fi, li := g.rng.IntN(len(firstNames)), g.rng.IntN(len(lastNames))
 	l.Name = firstNames[fi] + " " + lastNames[li]
-	l.Source = pickWeighted(g.rng, sourceWeights)
-	if i < len(db.LeadSources) {
-		l.Source = db.LeadSources[i]
-	}
-	l.Priority = pickWeighted(g.rng, priorityWeights)
-	if i < len(db.LeadPriorities) {
-		l.Priority = db.LeadPriorities[i]
-	}
+	g.sourceAndPriority(&l, i)
 	g.contact(&l, fi, li)
-	if g.rng.Float64() < 0.55 {
-		l.Company = ptr(pick(g.rng, companies))
-	}
-	if g.rng.Float64() < 0.3 {
-		l.Notes = ptr(pick(g.rng, leadNotes))
-	}
-	l.Tags = g.tags()
-	l.CustomFields = g.customFields()
+	g.details(&l)
 
 	actor, previous := g.manager, g.manager
 	if g.rng.Float64() < largeAssignedShare {
