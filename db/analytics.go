@@ -111,6 +111,13 @@ type LeadAnalytics struct {
 	FollowUpsOverdue            int               `json:"followUpsOverdue"`
 }
 
+// analyticsSession gives a report's transaction room to sort and hash in
+// memory rather than on disk.
+func analyticsSession(ctx context.Context, tx bun.Tx) error {
+	_, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '64MB'")
+	return err
+}
+
 // ratio is a/b, or 0 when b is 0.
 func ratio(a, b int) float64 {
 	if b == 0 {
@@ -124,6 +131,9 @@ func ratio(a, b int) float64 {
 func FindLeadAnalytics(ctx context.Context, bdb *bun.DB, s AnalyticsScope, r AnalyticsRange) (*LeadAnalytics, error) {
 	a := &LeadAnalytics{From: r.From, To: r.To, TimeZone: r.TimeZone, Interval: r.Interval}
 	err := bdb.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+		if err := analyticsSession(ctx, tx); err != nil {
+			return err
+		}
 		for _, step := range []func(context.Context, bun.Tx, AnalyticsScope, AnalyticsRange, *LeadAnalytics) error{
 			leadBreakdowns, leadFunnel, leadSeries, leadFollowUps,
 		} {

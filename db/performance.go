@@ -56,30 +56,39 @@ const FollowUpGrace = "1 hour"
 func FindTelecallerPerformance(ctx context.Context, bdb *bun.DB, telecallerID *uuid.UUID, r AnalyticsRange) (*TelecallerPerformance, error) {
 	p := &TelecallerPerformance{From: r.From, To: r.To, TimeZone: r.TimeZone}
 	err := bdb.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
-		who := "TRUE"
+		if err := analyticsSession(ctx, tx); err != nil {
+			return err
+		}
+		who, mine := "TRUE", "TRUE"
 		args := []any{r.From, r.To, r.TimeZone, r.Now}
 		if telecallerID != nil {
-			who, args = "u.id = ?4", append(args, *telecallerID)
+			who, mine, args = "u.id = ?4", "i.telecaller_id = ?4", append(args, *telecallerID)
 		}
 		err := tx.NewRaw(fmt.Sprintf(`WITH acts AS (
-				SELECT i.* FROM interactions AS i JOIN leads AS l ON l.id = i.lead_id AND l.deleted_at IS NULL
-				WHERE i.occurred_at >= ?0 AND i.occurred_at < ?1
+				SELECT i.id, i.lead_id, i.telecaller_id, i.type, i.direction, i.outcome, i.duration_seconds,
+					i.status_after, i.follow_up_at, i.occurred_at
+				FROM interactions AS i JOIN leads AS l ON l.id = i.lead_id AND l.deleted_at IS NULL
+				WHERE i.occurred_at >= ?0 AND i.occurred_at < ?1 AND %[5]s
 			), per AS (
 				SELECT a.telecaller_id,
 					count(DISTINCT a.lead_id) FILTER (WHERE a.type <> 'note') AS leads_contacted,
 					count(*) FILTER (WHERE a.type = 'call' AND a.direction = 'outbound') AS calls_made,
 					count(*) FILTER (WHERE a.type = 'call' AND a.outcome IN %[1]s) AS connected_calls,
 					coalesce(sum(a.duration_seconds) FILTER (WHERE a.type = 'call'), 0) AS talk_seconds,
-					count(DISTINCT a.lead_id) FILTER (WHERE a.status_after = 'converted') AS conversions,
-					count(*) FILTER (WHERE a.follow_up_at IS NOT NULL) AS follow_ups_scheduled,
-					count(*) FILTER (WHERE a.follow_up_at IS NOT NULL AND nx.at <= a.follow_up_at + interval '%[2]s') AS follow_ups_on_time,
-					count(*) FILTER (WHERE a.follow_up_at IS NOT NULL AND nx.at IS NULL AND a.follow_up_at < ?3) AS follow_ups_overdue
+					count(DISTINCT a.lead_id) FILTER (WHERE a.status_after = 'converted') AS conversions
+				FROM acts AS a GROUP BY a.telecaller_id
+			), booked AS (
+				-- Only interactions that booked a follow-up look for the next contact.
+				SELECT a.telecaller_id,
+					count(*) AS follow_ups_scheduled,
+					count(*) FILTER (WHERE nx.at <= a.follow_up_at + interval '%[2]s') AS follow_ups_on_time,
+					count(*) FILTER (WHERE nx.at IS NULL AND a.follow_up_at < ?3) AS follow_ups_overdue
 				FROM acts AS a
 				LEFT JOIN LATERAL (
 					SELECT min(j.occurred_at) AS at FROM interactions AS j
-					WHERE a.follow_up_at IS NOT NULL AND j.lead_id = a.lead_id AND j.type <> 'note'
-						AND (j.occurred_at, j.id) > (a.occurred_at, a.id)
+					WHERE j.lead_id = a.lead_id AND j.type <> 'note' AND (j.occurred_at, j.id) > (a.occurred_at, a.id)
 				) AS nx ON true
+				WHERE a.follow_up_at IS NOT NULL
 				GROUP BY a.telecaller_id
 			), days AS (
 				SELECT telecaller_id, count(*) AS call_days,
@@ -97,16 +106,17 @@ func FindTelecallerPerformance(ctx context.Context, bdb *bun.DB, telecallerID *u
 			SELECT u.id AS telecaller_id, coalesce(asg.n, 0) AS leads_assigned,
 				coalesce(per.leads_contacted, 0) AS leads_contacted, coalesce(per.calls_made, 0) AS calls_made,
 				coalesce(per.connected_calls, 0) AS connected_calls, coalesce(per.talk_seconds, 0) AS talk_seconds,
-				coalesce(per.conversions, 0) AS conversions, coalesce(per.follow_ups_scheduled, 0) AS follow_ups_scheduled,
-				coalesce(per.follow_ups_on_time, 0) AS follow_ups_on_time, coalesce(per.follow_ups_overdue, 0) AS follow_ups_overdue,
+				coalesce(per.conversions, 0) AS conversions, coalesce(bk.follow_ups_scheduled, 0) AS follow_ups_scheduled,
+				coalesce(bk.follow_ups_on_time, 0) AS follow_ups_on_time, coalesce(bk.follow_ups_overdue, 0) AS follow_ups_overdue,
 				coalesce(days.call_days, 0) AS call_days, coalesce(days.first_call_secs, 0) AS first_call_secs,
 				coalesce(days.last_call_secs, 0) AS last_call_secs
 			FROM users AS u
 			LEFT JOIN per ON per.telecaller_id = u.id
+			LEFT JOIN booked AS bk ON bk.telecaller_id = u.id
 			LEFT JOIN days ON days.telecaller_id = u.id
 			LEFT JOIN assigned AS asg ON asg.assigned_to = u.id
 			WHERE (u.role = 'telecaller' OR per.telecaller_id IS NOT NULL) AND %[4]s
-			ORDER BY u.full_name, u.id`, connectedOutcomes, FollowUpGrace, closedStatuses, who), args...).Scan(ctx, &p.Telecallers)
+			ORDER BY u.full_name, u.id`, connectedOutcomes, FollowUpGrace, closedStatuses, who, mine), args...).Scan(ctx, &p.Telecallers)
 		if err != nil {
 			return err
 		}
@@ -117,7 +127,8 @@ func FindTelecallerPerformance(ctx context.Context, bdb *bun.DB, telecallerID *u
 		}
 		err = tx.NewRaw(`SELECT i.telecaller_id, i.outcome, count(*) AS n
 			FROM interactions AS i JOIN leads AS l ON l.id = i.lead_id AND l.deleted_at IS NULL
-			WHERE i.occurred_at >= ?0 AND i.occurred_at < ?1 AND i.outcome IS NOT NULL GROUP BY 1, 2`, r.From, r.To).Scan(ctx, &outcomes)
+			WHERE i.occurred_at >= ?0 AND i.occurred_at < ?1 AND i.outcome IS NOT NULL AND `+mine+`
+			GROUP BY 1, 2`, args...).Scan(ctx, &outcomes)
 		if err != nil {
 			return err
 		}
