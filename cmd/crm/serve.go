@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
+	"log/slog"
 	"net"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/telecaller-crm/api/db"
 	"github.com/telecaller-crm/api/server"
@@ -22,6 +26,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	logger := newLogger(stderr, cfg.LogLevel)
+	// go-redis logs reconnect failures through its own package-wide logger;
+	// send them to ours, as warnings, once for the process.
+	redis.SetLogger(redisLog{logger})
 	deps, closeDeps, err := server.Open(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -40,4 +47,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	return server.Run(ctx, cfg, srv, logger, func(a net.Addr) {
 		logger.Info("listening", "addr", a.String(), "graphql", "/graphql", "rest", "/api")
 	})
+}
+
+// redisLog adapts slog to go-redis's logger.
+type redisLog struct{ l *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	r.l.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
