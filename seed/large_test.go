@@ -2,14 +2,12 @@ package seed_test
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
 	"github.com/uptrace/bun"
 
-	"github.com/telecaller-crm/api/db"
 	"github.com/telecaller-crm/api/db/dbtest"
 	"github.com/telecaller-crm/api/seed"
 )
@@ -92,20 +90,7 @@ func TestRunLarge(t *testing.T) {
 		if recent <= oldest*3/2 {
 			t.Errorf("%d leads in the last 90 days and %d in the first 90, want growth", recent, oldest)
 		}
-		for col, values := range map[string][]string{
-			"status":   enumStrings(db.LeadStatuses),
-			"source":   enumStrings(db.LeadSources),
-			"priority": enumStrings(db.LeadPriorities),
-		} {
-			var got []string
-			if err := bdb.NewRaw("SELECT DISTINCT ? FROM leads ORDER BY 1", bun.Ident(col)).Scan(ctx, &got); err != nil {
-				t.Fatal(err)
-			}
-			slices.Sort(values)
-			if !slices.Equal(got, values) {
-				t.Errorf("%s values = %v, want %v", col, got, values)
-			}
-		}
+		wantEveryEnumValue(t, bdb)
 	})
 
 	t.Run("a database with leads is refused", func(t *testing.T) {

@@ -34,20 +34,7 @@ func TestRun(t *testing.T) {
 	}
 
 	t.Run("every status, source and priority is present", func(t *testing.T) {
-		for col, values := range map[string][]string{
-			"status":   enumStrings(db.LeadStatuses),
-			"source":   enumStrings(db.LeadSources),
-			"priority": enumStrings(db.LeadPriorities),
-		} {
-			var got []string
-			if err := bdb.NewRaw("SELECT DISTINCT ? FROM leads ORDER BY 1", bun.Ident(col)).Scan(ctx, &got); err != nil {
-				t.Fatal(err)
-			}
-			slices.Sort(values)
-			if !slices.Equal(got, values) {
-				t.Errorf("%s values = %v, want %v", col, got, values)
-			}
-		}
+		wantEveryEnumValue(t, bdb)
 	})
 
 	t.Run("demo users have their roles", func(t *testing.T) {
@@ -262,6 +249,26 @@ func ids(t *testing.T, bdb *bun.DB, table string) []uuid.UUID {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// wantEveryEnumValue checks that the stored leads use every status, source
+// and priority, and nothing else.
+func wantEveryEnumValue(t *testing.T, bdb *bun.DB) {
+	t.Helper()
+	for col, values := range map[string][]string{
+		"status":   enumStrings(db.LeadStatuses),
+		"source":   enumStrings(db.LeadSources),
+		"priority": enumStrings(db.LeadPriorities),
+	} {
+		var got []string
+		if err := bdb.NewRaw("SELECT DISTINCT ? FROM leads ORDER BY 1", bun.Ident(col)).Scan(context.Background(), &got); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(values)
+		if !slices.Equal(got, values) {
+			t.Errorf("%s values = %v, want %v", col, got, values)
+		}
+	}
 }
 
 func enumStrings[T ~string](values []T) []string {
