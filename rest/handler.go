@@ -18,6 +18,8 @@ type Handler struct {
 	mux    *http.ServeMux
 	// served is the route table the mux was built from.
 	served []route
+	// literal holds the route paths without wildcards.
+	literal map[string]bool
 }
 
 // Pagination describes where a list page sits. Page is null when the page

@@ -66,14 +66,36 @@ func (h *Handler) routeTable() []route {
 // own 405 is plain text, and the catch-all would hide it anyway.)
 func (h *Handler) routes() {
 	h.served = h.routeTable()
+	h.literal = map[string]bool{}
+	for _, rt := range h.served {
+		if !strings.Contains(rt.path, "{") {
+			h.literal[rt.path] = true
+		}
+	}
 	for _, rt := range h.served {
 		var hd http.Handler = rt.raw
 		if hd == nil {
 			hd = h.wrap(rt)
 		}
+		if strings.Contains(rt.path, "{") {
+			hd = h.unshadowed(hd)
+		}
 		h.mux.Handle(rt.method+" "+rt.path, hd)
 	}
 	h.mux.Handle(catchAll, http.HandlerFunc(h.unrouted))
+}
+
+// unshadowed keeps a wildcard route such as GET /api/leads/{id} from
+// answering for a path the table declares literally with other methods
+// (GET /api/leads/bulk is a wrong method on the bulk route, not a lead id).
+func (h *Handler) unshadowed(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h.literal[r.URL.Path] {
+			h.unrouted(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 const catchAll = "/api/"
@@ -97,11 +119,13 @@ func (h *Handler) allowed(r *http.Request) []string {
 	for _, m := range h.methods() {
 		probe := *r
 		probe.Method = m
-		if _, pattern := h.mux.Handler(&probe); pattern != catchAll && pattern != "" {
-			allow = append(allow, m)
-			if m == http.MethodGet {
-				allow = append(allow, http.MethodHead)
-			}
+		_, pattern := h.mux.Handler(&probe)
+		if pattern == catchAll || pattern == "" || (strings.Contains(pattern, "{") && h.literal[r.URL.Path]) {
+			continue
+		}
+		allow = append(allow, m)
+		if m == http.MethodGet {
+			allow = append(allow, http.MethodHead)
 		}
 	}
 	return allow
