@@ -145,6 +145,9 @@ func (r *Resolver) leadConnection(ctx context.Context, c db.LeadCriteria, p db.L
 	}
 	r.prefetchLeadFields(ctx, leads)
 	conn := &model.LeadConnection{Edges: make([]*model.LeadEdge, len(leads)), PageInfo: &model.PageInfo{}, Filter: c}
+	conn.Total = model.NewLeadTotal(func(ctx context.Context) (db.LeadCount, error) {
+		return db.CountLeadsUpTo(ctx, r.DB, c, r.Settings.ExactCountLimit)
+	})
 	for i, l := range leads {
 		conn.Edges[i] = &model.LeadEdge{Cursor: db.LeadCursor(l, p.Sort, p.Desc), Node: l}
 	}

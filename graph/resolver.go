@@ -20,6 +20,9 @@ type Settings struct {
 	PhoneRegion string
 	// Now is the clock; tests fix it. Defaults to time.Now.
 	Now func() time.Time
+	// ExactCountLimit bounds exact lead totals: above it totalCount is the
+	// planner's estimate (LEAD_COUNT_EXACT_LIMIT). 0 always counts exactly.
+	ExactCountLimit int
 }
 
 // Resolver holds the dependencies of every resolver.
