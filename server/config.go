@@ -1,12 +1,16 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/telecaller-crm/api/db"
 )
 
 // Config is the server's configuration, read from the environment.
@@ -37,11 +41,16 @@ type Config struct {
 	GraphQLMaxDepth      int
 	GraphQLMaxComplexity int
 	DBMaxConns           int
-	DBStatementTimeout   time.Duration
-	ShutdownTimeout      time.Duration
-	ReadHeaderTimeout    time.Duration
-	RequestTimeout       time.Duration
-	ImportTimeout        time.Duration
+	// LeadCountExactLimit bounds exact lead list totals; above it totals
+	// are the planner's estimate, flagged as such. 0 always counts exactly.
+	LeadCountExactLimit int
+	// PprofAddr, when set, serves net/http/pprof on this loopback address.
+	PprofAddr          string
+	DBStatementTimeout time.Duration
+	ShutdownTimeout    time.Duration
+	ReadHeaderTimeout  time.Duration
+	RequestTimeout     time.Duration
+	ImportTimeout      time.Duration
 }
 
 // Default body caps of the bulk routes: 1000 leads of about 5 KB each, and a
@@ -78,6 +87,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		GraphQLMaxDepth:      p.int("GRAPHQL_MAX_DEPTH", 10),
 		GraphQLMaxComplexity: p.int("GRAPHQL_MAX_COMPLEXITY", 5000),
 		DBMaxConns:           p.int("DB_MAX_CONNS", 20),
+		LeadCountExactLimit:  p.int("LEAD_COUNT_EXACT_LIMIT", db.DefaultExactCountLimit),
+		PprofAddr:            p.loopback("PPROF_ADDR"),
 		DBStatementTimeout:   p.duration("DB_STATEMENT_TIMEOUT", 10*time.Second),
 		ShutdownTimeout:      p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
 		ReadHeaderTimeout:    p.duration("READ_HEADER_TIMEOUT", 5*time.Second),
@@ -150,6 +161,27 @@ func (p *envParser) duration(key string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// loopback reads a host:port that must be on a loopback interface, so
+// profiles are never served to the network; empty means off.
+func (p *envParser) loopback(key string) string {
+	v := p.str(key, "")
+	if v == "" {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(v)
+	if err == nil && host != "localhost" {
+		a, perr := netip.ParseAddr(host)
+		if perr != nil || !a.IsLoopback() {
+			err = errors.New("not loopback")
+		}
+	}
+	if err != nil {
+		p.fail(key, "must be a loopback host:port such as 127.0.0.1:6060")
+		return ""
+	}
+	return v
 }
 
 func (p *envParser) level(key string, def slog.Level) slog.Level {

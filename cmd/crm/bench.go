@@ -35,7 +35,7 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	clients := fs.Int("clients", 50, "concurrent clients (HTTP connections, pgx pool size)")
 	only := fs.String("only", "", "run only workloads whose name matches this regular expression (baselines follow their API workload)")
 	pid := fs.Int("server-pid", 0, "server process id for CPU and RSS (default: the process listening on --url's port)")
-	countLimit := fs.Int("count-limit", 0, "exact-count bound the server uses (LEAD_COUNT_EXACT_LIMIT; 0: always exact), mirrored by the baselines")
+	countLimit := fs.Int("count-limit", db.DefaultExactCountLimit, "exact-count bound the server uses (LEAD_COUNT_EXACT_LIMIT; 0: always exact), mirrored by the baselines")
 	jsonOut := fs.String("json", "", "also write the report as JSON to this file (make bench uses bench/results/latest.json)")
 	if err := fs.Parse(args); err != nil {
 		return err
