@@ -21,8 +21,9 @@ import (
 // Statuses the list workloads filter by, one per request.
 var listStatuses = []string{"new", "contacted", "interested", "follow_up", "qualified", "converted", "not_interested", "lost", "do_not_call"}
 
-// maxListPage is the highest page number the list workloads ask for.
-const maxListPage = 50
+// maxListPage is the highest page number the list workloads ask for: the
+// first ten pages, where people who page by number spend their time.
+const maxListPage = 10
 
 // Target is what the workloads run against: the API over HTTP and the same
 // database through a pgx pool.

@@ -31,6 +31,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*bun.DB, error) {
 	if opt.StatementTimeout > 0 {
 		cfg.RuntimeParams["statement_timeout"] = fmt.Sprint(opt.StatementTimeout.Milliseconds())
 	}
+	SetPlannerParams(cfg.RuntimeParams)
 	// bun sends finished SQL text, so pgx's default statement cache would
 	// only keep every distinct (often huge, bulk) statement alive per
 	// connection, on both sides. Execute without preparing instead.
@@ -50,6 +51,21 @@ func Open(ctx context.Context, dsn string, opt Options) (*bun.DB, error) {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
 	return bdb, nil
+}
+
+// SetPlannerParams adds the session settings the queries are planned with
+// to a connection's runtime parameters, keeping any the DSN already sets.
+//
+// random_page_cost 1.1 (Postgres's default of 4 models spinning disks) says
+// what holds for this working set, which sits in RAM or on SSD: a random
+// heap fetch costs about what a sequential one does. With 4, the planner
+// serves "one status, newest first" by walking the created_at index of the
+// analytics queries backwards and filtering by status (170 ms on 1M leads)
+// instead of the (status, created_at, id) index (0.1 ms).
+func SetPlannerParams(params map[string]string) {
+	if _, ok := params["random_page_cost"]; !ok {
+		params["random_page_cost"] = "1.1"
+	}
 }
 
 // Ping reports whether Postgres answers within the context's deadline.

@@ -24,6 +24,12 @@ type Config struct {
 	JWTAudience  string
 	PhoneRegion  string
 	LogLevel     slog.Level
+	// LogFlushInterval batches log lines, written at least this often;
+	// 0 writes each line at once.
+	LogFlushInterval time.Duration
+	// JWTCacheSize bounds the verified tokens remembered; 0 turns the
+	// cache off.
+	JWTCacheSize int
 	MaxBodyBytes int64
 	// BulkMaxBytes and ImportMaxBytes replace MaxBodyBytes on POST
 	// /api/leads/bulk (1000 leads with notes) and POST /api/leads/import
@@ -74,6 +80,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		JWTAudience:          p.str("JWT_AUDIENCE", "authenticated"),
 		PhoneRegion:          strings.ToUpper(p.str("DEFAULT_PHONE_REGION", "IN")),
 		LogLevel:             p.level("LOG_LEVEL", slog.LevelInfo),
+		LogFlushInterval:     p.duration("LOG_FLUSH_INTERVAL", 100*time.Millisecond),
+		JWTCacheSize:         p.int("JWT_CACHE_SIZE", 10000),
 		MaxBodyBytes:         int64(p.int("MAX_BODY_BYTES", 1<<20)),
 		BulkMaxBytes:         int64(p.int("BULK_MAX_BYTES", defaultBulkMaxBytes)),
 		ImportMaxBytes:       int64(p.int("IMPORT_MAX_BYTES", defaultImportMaxBytes)),

@@ -108,7 +108,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (Deps, func(), e
 		_ = bdb.Close()
 		return Deps{}, nil, err
 	}
-	v, err := auth.NewVerifier(ctx, auth.Config{Secret: []byte(cfg.JWTSecret), SupabaseURL: cfg.SupabaseURL, Audience: cfg.JWTAudience, Logger: logger})
+	cacheSize := cfg.JWTCacheSize
+	if cacheSize == 0 {
+		cacheSize = -1 // off
+	}
+	v, err := auth.NewVerifier(ctx, auth.Config{Secret: []byte(cfg.JWTSecret), SupabaseURL: cfg.SupabaseURL, Audience: cfg.JWTAudience, Logger: logger, CacheSize: cacheSize})
 	if err != nil {
 		_ = bdb.Close()
 		_ = rdb.Close()

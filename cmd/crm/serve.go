@@ -28,7 +28,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	logger := newLogger(stderr, cfg.LogLevel)
+	logOut := stderr
+	if cfg.LogFlushInterval > 0 {
+		lb := newLineBuffer(stderr, cfg.LogFlushInterval)
+		defer lb.Close()
+		logOut = lb
+	}
+	logger := newLogger(logOut, cfg.LogLevel)
 	// go-redis logs reconnect failures through its own package-wide logger;
 	// send them to ours, as warnings, once for the process.
 	redis.SetLogger(redisLog{logger})
