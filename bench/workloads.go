@@ -53,14 +53,20 @@ func (t *Target) Prepare(ctx context.Context, n int) error {
 	if t.Now.IsZero() {
 		t.Now = time.Now()
 	}
-	rows, err := t.Pool.Query(ctx, `SELECT id FROM leads TABLESAMPLE SYSTEM (2)
-		WHERE deleted_at IS NULL AND status IN ('new','contacted','interested','follow_up','qualified') LIMIT $1`, n)
-	if err != nil {
-		return fmt.Errorf("pick leads: %w", err)
-	}
-	t.Leads, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-	if err != nil {
-		return fmt.Errorf("pick leads: %w", err)
+	// A 2% sample of pages spreads the picks over a large table; a small
+	// one may yield nothing from it, so fall back to a plain scan.
+	for _, from := range []string{"leads TABLESAMPLE SYSTEM (2)", "leads"} {
+		rows, err := t.Pool.Query(ctx, `SELECT id FROM `+from+`
+			WHERE deleted_at IS NULL AND status IN ('new','contacted','interested','follow_up','qualified') LIMIT $1`, n)
+		if err != nil {
+			return fmt.Errorf("pick leads: %w", err)
+		}
+		if t.Leads, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID]); err != nil {
+			return fmt.Errorf("pick leads: %w", err)
+		}
+		if len(t.Leads) > 0 {
+			break
+		}
 	}
 	if len(t.Leads) == 0 {
 		return fmt.Errorf("pick leads: the database has no live leads; seed it first")

@@ -58,4 +58,4 @@ for _ in $(seq 100); do
 done
 log "server pid $server on $addr, log in $logfile"
 # shellcheck disable=SC2086 # BENCH_FLAGS is a list of flags
-DATABASE_URL=$url bin/crm bench --url "http://$addr" --server-pid "$server" --json "$json" ${BENCH_FLAGS:-}
+DATABASE_URL=$url bin/crm bench --url "http://$addr" --server-pid "$server" --json --out "$json" ${BENCH_FLAGS:-}

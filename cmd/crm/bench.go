@@ -36,7 +36,8 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	only := fs.String("only", "", "run only workloads whose name matches this regular expression (baselines follow their API workload)")
 	pid := fs.Int("server-pid", 0, "server process id for CPU and RSS (default: the process listening on --url's port)")
 	countLimit := fs.Int("count-limit", db.DefaultExactCountLimit, "exact-count bound the server uses (LEAD_COUNT_EXACT_LIMIT; 0: always exact), mirrored by the baselines")
-	jsonOut := fs.String("json", "", "also write the report as JSON to this file (make bench uses bench/results/latest.json)")
+	jsonOn := fs.Bool("json", false, "also write the report, with the machine description, as JSON to --out")
+	jsonOut := fs.String("out", "bench/results/latest.json", "the JSON report's file (with --json)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -127,7 +128,7 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	if err := rep.WriteTable(stdout); err != nil {
 		return err
 	}
-	if *jsonOut != "" {
+	if *jsonOn {
 		if err := rep.WriteJSON(*jsonOut); err != nil {
 			return err
 		}

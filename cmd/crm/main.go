@@ -7,7 +7,7 @@
 //	                               COPY a large benchmark data set
 //	crm token --role R [--user U]  print a dev token signed with the local secret
 //	crm import leads.csv           upload a CSV of leads to a running server
-//	crm bench [--url U --duration D --clients N --json F]
+//	crm bench [--url U --duration D --clients N --json]
 //	                               load-test a running server against raw SQL
 //	crm version                    print the version
 package main
@@ -87,7 +87,7 @@ Commands:
                               --leads > 10000
   token --role R [--user U]   print a dev token for a demo user (or any uuid)
   import [flags] leads.csv    upload a CSV of leads to a running server
-  bench [--url U] [--duration D] [--clients N] [--json FILE]
+  bench [--url U] [--duration D] [--clients N] [--json]
                               load-test a running server, each workload
                               followed by the same SQL straight through pgx
   version                     print the version
