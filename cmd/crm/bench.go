@@ -74,7 +74,9 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("--database-url: %w", err)
 	}
 	pcfg.MaxConns, pcfg.MinConns = int32(*clients), int32(*clients)
-	db.SetPlannerParams(pcfg.ConnConfig.RuntimeParams) // plan as the server does
+	for k, v := range db.ListPlannerParams() { // plan as the server's list pool does
+		pcfg.ConnConfig.RuntimeParams[k] = v
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return err
