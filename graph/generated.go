@@ -172,9 +172,10 @@ type ComplexityRoot struct {
 	}
 
 	LeadConnection struct {
-		Edges      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges                func(childComplexity int) int
+		PageInfo             func(childComplexity int) int
+		TotalCount           func(childComplexity int) int
+		TotalCountIsEstimate func(childComplexity int) int
 	}
 
 	LeadEdge struct {
@@ -292,6 +293,7 @@ type LeadResolver interface {
 }
 type LeadConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.LeadConnection) (int, error)
+	TotalCountIsEstimate(ctx context.Context, obj *model.LeadConnection) (bool, error)
 }
 type MutationResolver interface {
 	CreateLead(ctx context.Context, input model.CreateLeadInput) (*db.Lead, error)
@@ -892,6 +894,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LeadConnection.TotalCount(childComplexity), true
+	case "LeadConnection.totalCountIsEstimate":
+		if e.ComplexityRoot.LeadConnection.TotalCountIsEstimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadConnection.TotalCountIsEstimate(childComplexity), true
 
 	case "LeadEdge.cursor":
 		if e.ComplexityRoot.LeadEdge.Cursor == nil {
@@ -1621,8 +1629,16 @@ type LeadEdge {
 type LeadConnection {
   edges: [LeadEdge!]!
   pageInfo: PageInfo!
-  "Every lead matching the filter, across all pages. Computed only when asked for."
+  """
+  Every lead matching the filter, across all pages. Computed only when asked
+  for. Exact up to a server-configured bound (1,000 matching leads by
+  default); above it this is Postgres's planner estimate for the same
+  filter, never below the bound + 1, and totalCountIsEstimate is true.
+  Paging itself (pageInfo, cursors) never depends on it.
+  """
   totalCount: Int!
+  "True when totalCount is an estimate because more leads match than the server counts exactly."
+  totalCountIsEstimate: Boolean!
 }
 
 "An interaction in a connection."
@@ -2266,6 +2282,8 @@ func (ec *executionContext) childFields_LeadConnection(ctx context.Context, fiel
 		return ec.fieldContext_LeadConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_LeadConnection_totalCount(ctx, field)
+	case "totalCountIsEstimate":
+		return ec.fieldContext_LeadConnection_totalCountIsEstimate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LeadConnection", field.Name)
 }
@@ -5282,6 +5300,29 @@ func (ec *executionContext) _LeadConnection_totalCount(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_LeadConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LeadConnection", field, true, true, "Int")
+}
+
+func (ec *executionContext) _LeadConnection_totalCountIsEstimate(ctx context.Context, field graphql.CollectedField, obj *model.LeadConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadConnection_totalCountIsEstimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LeadConnection().TotalCountIsEstimate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadConnection_totalCountIsEstimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadConnection", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _LeadEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LeadEdge) (ret graphql.Marshaler) {
@@ -9429,6 +9470,12 @@ func (ec *executionContext) _LeadConnection(ctx context.Context, sel ast.Selecti
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LeadConnection_totalCount(ctx, field, obj)
+				})
+		case "totalCountIsEstimate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LeadConnection_totalCountIsEstimate(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

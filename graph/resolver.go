@@ -20,6 +20,12 @@ type Settings struct {
 	PhoneRegion string
 	// Now is the clock; tests fix it. Defaults to time.Now.
 	Now func() time.Time
+	// ExactCountLimit bounds exact lead totals: above it totalCount is the
+	// planner's estimate (LEAD_COUNT_EXACT_LIMIT). 0 always counts exactly.
+	ExactCountLimit int
+	// ListDB is the pool lead lists and their totals run on, with the
+	// planner settings of db.ListPlannerParams; nil means the main pool.
+	ListDB *bun.DB
 }
 
 // Resolver holds the dependencies of every resolver.
@@ -43,6 +49,9 @@ func NewResolver(idb *bun.DB, logger *slog.Logger, cfg Settings) *Resolver {
 	}
 	if logger == nil {
 		logger = slog.Default()
+	}
+	if cfg.ListDB == nil {
+		cfg.ListDB = idb
 	}
 	return &Resolver{DB: idb, Logger: logger, Settings: cfg}
 }

@@ -66,7 +66,14 @@ func (r *leadResolver) Interactions(ctx context.Context, obj *db.Lead, first int
 
 // TotalCount is the resolver for the totalCount field.
 func (r *leadConnectionResolver) TotalCount(ctx context.Context, obj *model.LeadConnection) (int, error) {
-	return db.CountLeads(ctx, r.DB, obj.Filter)
+	c, err := obj.Total.Get(ctx)
+	return c.N, err
+}
+
+// TotalCountIsEstimate is the resolver for the totalCountIsEstimate field.
+func (r *leadConnectionResolver) TotalCountIsEstimate(ctx context.Context, obj *model.LeadConnection) (bool, error) {
+	c, err := obj.Total.Get(ctx)
+	return c.Estimate, err
 }
 
 // CreateLead is the resolver for the createLead field.

@@ -1,12 +1,16 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/telecaller-crm/api/db"
 )
 
 // Config is the server's configuration, read from the environment.
@@ -20,6 +24,12 @@ type Config struct {
 	JWTAudience  string
 	PhoneRegion  string
 	LogLevel     slog.Level
+	// LogFlushInterval batches log lines, written at least this often;
+	// 0 writes each line at once.
+	LogFlushInterval time.Duration
+	// JWTCacheSize bounds the verified tokens remembered; 0 turns the
+	// cache off.
+	JWTCacheSize int
 	MaxBodyBytes int64
 	// BulkMaxBytes and ImportMaxBytes replace MaxBodyBytes on POST
 	// /api/leads/bulk (1000 leads with notes) and POST /api/leads/import
@@ -37,11 +47,16 @@ type Config struct {
 	GraphQLMaxDepth      int
 	GraphQLMaxComplexity int
 	DBMaxConns           int
-	DBStatementTimeout   time.Duration
-	ShutdownTimeout      time.Duration
-	ReadHeaderTimeout    time.Duration
-	RequestTimeout       time.Duration
-	ImportTimeout        time.Duration
+	// LeadCountExactLimit bounds exact lead list totals; above it totals
+	// are the planner's estimate, flagged as such. 0 always counts exactly.
+	LeadCountExactLimit int
+	// PprofAddr, when set, serves net/http/pprof on this loopback address.
+	PprofAddr          string
+	DBStatementTimeout time.Duration
+	ShutdownTimeout    time.Duration
+	ReadHeaderTimeout  time.Duration
+	RequestTimeout     time.Duration
+	ImportTimeout      time.Duration
 }
 
 // Default body caps of the bulk routes: 1000 leads of about 5 KB each, and a
@@ -65,6 +80,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		JWTAudience:          p.str("JWT_AUDIENCE", "authenticated"),
 		PhoneRegion:          strings.ToUpper(p.str("DEFAULT_PHONE_REGION", "IN")),
 		LogLevel:             p.level("LOG_LEVEL", slog.LevelInfo),
+		LogFlushInterval:     p.duration("LOG_FLUSH_INTERVAL", 100*time.Millisecond),
+		JWTCacheSize:         p.int("JWT_CACHE_SIZE", 10000),
 		MaxBodyBytes:         int64(p.int("MAX_BODY_BYTES", 1<<20)),
 		BulkMaxBytes:         int64(p.int("BULK_MAX_BYTES", defaultBulkMaxBytes)),
 		ImportMaxBytes:       int64(p.int("IMPORT_MAX_BYTES", defaultImportMaxBytes)),
@@ -78,6 +95,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		GraphQLMaxDepth:      p.int("GRAPHQL_MAX_DEPTH", 10),
 		GraphQLMaxComplexity: p.int("GRAPHQL_MAX_COMPLEXITY", 5000),
 		DBMaxConns:           p.int("DB_MAX_CONNS", 20),
+		LeadCountExactLimit:  p.int("LEAD_COUNT_EXACT_LIMIT", db.DefaultExactCountLimit),
+		PprofAddr:            p.loopback("PPROF_ADDR"),
 		DBStatementTimeout:   p.duration("DB_STATEMENT_TIMEOUT", 10*time.Second),
 		ShutdownTimeout:      p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
 		ReadHeaderTimeout:    p.duration("READ_HEADER_TIMEOUT", 5*time.Second),
@@ -150,6 +169,27 @@ func (p *envParser) duration(key string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// loopback reads a host:port that must be on a loopback interface, so
+// profiles are never served to the network; empty means off.
+func (p *envParser) loopback(key string) string {
+	v := p.str(key, "")
+	if v == "" {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(v)
+	if err == nil && host != "localhost" {
+		a, perr := netip.ParseAddr(host)
+		if perr != nil || !a.IsLoopback() {
+			err = errors.New("not loopback")
+		}
+	}
+	if err != nil {
+		p.fail(key, "must be a loopback host:port such as 127.0.0.1:6060")
+		return ""
+	}
+	return v
 }
 
 func (p *envParser) level(key string, def slog.Level) slog.Level {
