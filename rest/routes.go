@@ -41,7 +41,7 @@ func (h *Handler) routeTable() []route {
 			query: []string{"page", "limit", "cursor", "sort", "status", "source", "priority", "assignedTo", "tag", "search", "createdFrom", "createdTo", "followUpDue"}},
 		{method: http.MethodPost, path: "/api/leads/bulk", serve: h.bulkCreateLeads, query: []string{"dryRun"}},
 		{method: http.MethodPost, path: "/api/leads/bulk-assign", serve: h.bulkAssignLeads},
-		{method: http.MethodPost, path: "/api/leads/import", serve: h.importLeads, query: []string{"mode", "dryRun", "format"}},
+		{method: http.MethodPost, path: "/api/leads/import", serve: h.importLeads, query: []string{"mode", "dryRun", "format", "assigneeIds", "assignStrategy"}},
 		{method: http.MethodGet, path: "/api/leads/{id}", serve: h.getLead},
 		{method: http.MethodPatch, path: "/api/leads/{id}", serve: h.updateLead},
 		{method: http.MethodPut, path: "/api/leads/{id}", serve: h.updateLead},
