@@ -6,8 +6,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
-
-	"github.com/telecaller-crm/api/apperr"
 )
 
 // QueueItem is the lead the call queue offers, and why.
@@ -43,8 +41,6 @@ type QueueFilter struct {
 	// AssignedTo selects one telecaller's leads; nil selects unassigned leads.
 	AssignedTo *uuid.UUID
 	Now        time.Time
-	// Lock takes row locks, skipping rows other transactions hold.
-	Lock bool
 }
 
 // FindQueueLeads returns a page of callable leads in queue order: due
@@ -76,30 +72,32 @@ func FindQueueLeads(ctx context.Context, idb bun.IDB, f QueueFilter, limit, offs
 	} else {
 		q = q.Where("l.assigned_to IS NULL")
 	}
-	if f.Lock {
-		q = q.For("UPDATE OF l SKIP LOCKED")
-	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, formatError(err, "Lead")
 	}
 	return rows, nil
 }
 
-// ClaimLead assigns an unassigned lead to a telecaller. Returns NOT_FOUND
-// when someone else claimed it first.
-func ClaimLead(ctx context.Context, idb bun.IDB, leadID, telecallerID uuid.UUID) (*Lead, error) {
-	l := &Lead{ID: leadID}
-	res, err := idb.NewUpdate().Model(l).
-		Set("assigned_to = ?", telecallerID).
-		Set("version = l.version + 1").
-		Set("updated_at = now()").
-		Where("l.id = ?", leadID).Where("l.assigned_to IS NULL").Where("l.deleted_at IS NULL").
-		Returning("*").Exec(ctx)
+// ClaimFirstLead assigns to a telecaller the first of the candidate leads
+// (in the order given) that is still unassigned, live and open, in one
+// statement that locks only that lead and skips leads other transactions
+// are claiming (FOR UPDATE SKIP LOCKED). Returns nil when none is left.
+func ClaimFirstLead(ctx context.Context, idb bun.IDB, candidates []uuid.UUID, telecallerID uuid.UUID) (*Lead, error) {
+	l := new(Lead)
+	err := idb.NewRaw(`WITH pick AS (
+			SELECT l.id FROM leads AS l
+			JOIN unnest(?::uuid[]) WITH ORDINALITY AS c(id, n) ON c.id = l.id
+			WHERE l.assigned_to IS NULL AND l.deleted_at IS NULL AND l.status IN (?)
+			ORDER BY c.n LIMIT 1
+			FOR UPDATE OF l SKIP LOCKED)
+		UPDATE leads AS l SET assigned_to = ?, version = l.version + 1, updated_at = now()
+		FROM pick WHERE l.id = pick.id
+		RETURNING l.*`, pgdialectUUIDs(candidates), bun.In(openStatuses), telecallerID).Scan(ctx, l)
 	if err != nil {
-		return nil, formatError(err, "Lead")
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, apperr.New(apperr.NotFound, "Lead not found.")
+		if err = formatError(err, "Lead"); isNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
 	}
 	return l, nil
 }

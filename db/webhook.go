@@ -139,10 +139,11 @@ func ClaimWebhookDeliveries(ctx context.Context, idb bun.IDB, n int, lease time.
 type DeliveryOutcome struct {
 	StatusCode *int
 	Error      *string
-	// Delivered marks success; else RetryAt schedules the next attempt, and
-	// nil RetryAt gives up (status failed).
+	// Delivered marks success; else RetryIn schedules the next attempt (from
+	// the database's clock, like the claims), and nil RetryIn gives up
+	// (status failed).
 	Delivered bool
-	RetryAt   *time.Time
+	RetryIn   *time.Duration
 }
 
 // FinishWebhookDelivery records an attempt's outcome.
@@ -154,8 +155,8 @@ func FinishWebhookDelivery(ctx context.Context, idb bun.IDB, id uuid.UUID, o Del
 	switch {
 	case o.Delivered:
 		q = q.Set("status = 'delivered'").Set("delivered_at = now()")
-	case o.RetryAt != nil:
-		q = q.Set("next_attempt_at = ?", *o.RetryAt)
+	case o.RetryIn != nil:
+		q = q.Set("next_attempt_at = now() + make_interval(secs => ?)", o.RetryIn.Seconds())
 	default:
 		q = q.Set("status = 'failed'")
 	}

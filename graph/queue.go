@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/nyaruka/phonenumbers"
-	"github.com/uptrace/bun"
 
 	"github.com/telecaller-crm/api/apperr"
 	"github.com/telecaller-crm/api/db"
@@ -29,44 +28,72 @@ func (r *Resolver) nextLead(ctx context.Context) (*db.QueueItem, error) {
 		return nil, err
 	}
 	now := r.now()
-	item, err := r.scanQueue(ctx, r.DB, db.QueueFilter{AssignedTo: &p.UserID, Now: now})
-	if err != nil || item != nil || r.Settings.Queue.DisableClaims {
-		return item, err
+	own, err := r.scanQueue(ctx, db.QueueFilter{AssignedTo: &p.UserID, Now: now}, 1)
+	if err != nil || len(own) > 0 || r.Settings.Queue.DisableClaims {
+		return first(own), err
 	}
-	err = r.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		item, err = r.scanQueue(ctx, tx, db.QueueFilter{Now: now, Lock: true})
-		if err != nil || item == nil {
-			return err
+	// Candidates are read without locks; the claim then takes the first one
+	// nobody else took meanwhile. When others took them all, look again.
+	for range claimRounds {
+		candidates, err := r.scanQueue(ctx, db.QueueFilter{Now: now}, claimCandidates)
+		if err != nil || len(candidates) == 0 {
+			return nil, err
 		}
-		item.Reason = db.QueueClaimed
-		item.Lead, err = db.ClaimLead(ctx, tx, item.Lead.ID, p.UserID)
-		return err
-	})
-	if err != nil {
-		return nil, err
+		ids := make([]uuid.UUID, len(candidates))
+		for i, c := range candidates {
+			ids[i] = c.Lead.ID
+		}
+		lead, err := db.ClaimFirstLead(ctx, r.DB, ids, p.UserID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range candidates {
+			if lead != nil && c.Lead.ID == lead.ID {
+				c.Lead, c.Reason = lead, db.QueueClaimed
+				return c, nil
+			}
+		}
 	}
-	return item, nil
+	return nil, nil
 }
 
-// scanQueue returns the first candidate in queue order that is inside
-// calling hours in its own time zone.
-func (r *Resolver) scanQueue(ctx context.Context, idb bun.IDB, f db.QueueFilter) (*db.QueueItem, error) {
+// Claims consider up to claimCandidates callable leads at a time, and look
+// again at most claimRounds times when concurrent callers took them all.
+const (
+	claimCandidates = 20
+	claimRounds     = 5
+)
+
+func first(items []*db.QueueItem) *db.QueueItem {
+	if len(items) == 0 {
+		return nil
+	}
+	return items[0]
+}
+
+// scanQueue returns up to n candidates in queue order that are inside
+// calling hours in their own time zone.
+func (r *Resolver) scanQueue(ctx context.Context, f db.QueueFilter, n int) ([]*db.QueueItem, error) {
+	var out []*db.QueueItem
 	for offset := 0; offset < queueScanLimit; offset += queueBatch {
-		rows, err := db.FindQueueLeads(ctx, idb, f, queueBatch, offset)
+		rows, err := db.FindQueueLeads(ctx, r.DB, f, queueBatch, offset)
 		if err != nil {
 			return nil, err
 		}
 		for _, row := range rows {
 			zone, local, ok := r.callingHours(&row.Lead, f.Now)
 			if ok {
-				return &db.QueueItem{Lead: &row.Lead, Reason: row.Reason(), TimeZone: zone, LocalTime: local.Format("15:04")}, nil
+				out = append(out, &db.QueueItem{Lead: &row.Lead, Reason: row.Reason(), TimeZone: zone, LocalTime: local.Format("15:04")})
+				if len(out) == n {
+					return out, nil
+				}
 			}
 		}
 		if len(rows) < queueBatch {
 			break
 		}
 	}
-	return nil, nil
+	return out, nil
 }
 
 // callingHours reports whether now lies inside the calling window in the

@@ -77,8 +77,8 @@ func dryRunOf(query, body *bool) (bool, error) {
 // assignRequest is the body of POST /api/leads/bulk-assign: leadIds or a
 // filter, and assigneeIds (or one assigneeId).
 type assignRequest struct {
-	LeadIDs     []uuid.UUID     `json:"leadIds,omitempty"`
-	Filter      json.RawMessage `json:"filter,omitempty"`
+	LeadIDs     []uuid.UUID        `json:"leadIds,omitempty"`
+	Filter      json.RawMessage    `json:"filter,omitempty"`
 	AssigneeIDs []uuid.UUID        `json:"assigneeIds,omitempty"`
 	AssigneeID  *uuid.UUID         `json:"assigneeId,omitempty"`
 	Strategy    *db.AssignStrategy `json:"strategy,omitempty"`
