@@ -158,7 +158,14 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // RunOnce claims one batch of due deliveries and attempts each, returning
 // how many it claimed.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
-	claimed, err := db.ClaimWebhookDeliveries(ctx, d.db, d.cfg.Batch, d.cfg.Lease)
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	// A claim cancelled halfway could commit on the server unseen here,
+	// leaving its rows to wait out the lease: let it finish.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Timeout)
+	claimed, err := db.ClaimWebhookDeliveries(cctx, d.db, d.cfg.Batch, d.cfg.Lease)
+	cancel()
 	if err != nil {
 		return 0, err
 	}
