@@ -191,7 +191,9 @@ func (r *Resolver) followUps(ctx context.Context, from, to *time.Time, telecalle
 		if err != nil {
 			return nil, err
 		}
-		*part.dst = leads
+		if leads != nil {
+			*part.dst = leads
+		}
 	}
 	return a, nil
 }
