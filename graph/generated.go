@@ -1971,13 +1971,20 @@ enum Direction {
   INBOUND
 }
 
-"The disposition of an interaction."
+"""
+The disposition of an interaction. What each one does to the lead is its
+disposition rule (see dispositionRules); the built-in rules are described here.
+"""
 enum Outcome {
   CONNECTED
+  "Retry after the queue's retry gap (2 h); LOST at the 6th attempt."
   NO_ANSWER
+  "Retry after the queue's retry gap (2 h); LOST at the 6th attempt."
   BUSY
+  "Retry after the queue's retry gap (2 h)."
   VOICEMAIL
   WRONG_NUMBER
+  "Needs followUpAt (the callback)."
   CALLBACK_REQUESTED
   "The lead is interested: moves nothing by itself; use statusAfter."
   INTERESTED
@@ -1985,7 +1992,7 @@ enum Outcome {
   NOT_INTERESTED
   "Moves the lead to CONVERTED."
   CONVERTED
-  "Moves the lead to DO_NOT_CALL."
+  "Moves the lead to DO_NOT_CALL and puts its phone on the do-not-call list."
   DO_NOT_CALL
 }
 
@@ -2217,7 +2224,7 @@ input CreateInteractionInput {
   notes: String
   "Books the lead's next follow-up; must be in the future. Without it, a non-note interaction completes a follow-up that is already due."
   followUpAt: Time
-  "Moves the lead to this status. Without it, CONVERTED, DO_NOT_CALL and NOT_INTERESTED outcomes move the lead to the same status."
+  "Moves the lead to this status. Without it, the outcome's disposition rule decides (by default CONVERTED, DO_NOT_CALL and NOT_INTERESTED move the lead to the same status; NO_ANSWER and BUSY to LOST at the 6th attempt)."
   statusAfter: LeadStatus
   "Default now; not in the future."
   occurredAt: Time
@@ -2686,7 +2693,12 @@ type Mutation {
   first), to one telecaller or across assigneeIds with the strategy. Managers and admins only; rate-limited as a bulk operation.
   """
   assignLeads(leadIds: [ID!], filter: LeadFilter, assigneeIds: [ID!]!, strategy: AssignStrategy = ROUND_ROBIN): BulkAssignResult!
-  "Logs an interaction and updates its lead in the same transaction."
+  """
+  Logs an interaction and updates its lead in the same transaction, applying
+  the outcome's disposition rule. VALIDATION_ERROR on followUpAt when the rule
+  requires a follow-up; on type for an outbound call to a DO_NOT_CALL lead or a
+  phone on the do-not-call list.
+  """
   createInteraction(input: CreateInteractionInput!): Interaction!
   "Stores the rule of an outcome, replacing the built-in one. Managers and admins only."
   setDispositionRule(outcome: Outcome!, input: DispositionRuleInput!): DispositionRule!

@@ -33,7 +33,7 @@ type CreateInteractionInput struct {
 	Notes           *string `json:"notes,omitempty"`
 	// Books the lead's next follow-up; must be in the future. Without it, a non-note interaction completes a follow-up that is already due.
 	FollowUpAt *time.Time `json:"followUpAt,omitempty"`
-	// Moves the lead to this status. Without it, CONVERTED, DO_NOT_CALL and NOT_INTERESTED outcomes move the lead to the same status.
+	// Moves the lead to this status. Without it, the outcome's disposition rule decides (by default CONVERTED, DO_NOT_CALL and NOT_INTERESTED move the lead to the same status; NO_ANSWER and BUSY to LOST at the 6th attempt).
 	StatusAfter *db.LeadStatus `json:"statusAfter,omitempty"`
 	// Default now; not in the future.
 	OccurredAt *time.Time `json:"occurredAt,omitempty"`
