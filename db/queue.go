@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,30 +50,41 @@ type QueueFilter struct {
 // Callable means live, open (not converted, lost, not interested or do not
 // call), with a phone that is not on the do-not-call list, past its retry
 // time and without a follow-up booked for later. Calling hours are the
-// caller's to check.
+// caller's to check. Each tier is one index-ordered scan (migration 6)
+// that stops after offset+limit rows.
 func FindQueueLeads(ctx context.Context, idb bun.IDB, f QueueFilter, limit, offset int) ([]*QueueLead, error) {
-	var rows []*QueueLead
-	q := idb.NewSelect().Model(&rows).
-		ColumnExpr("l.*").
-		ColumnExpr("CASE WHEN l.next_follow_up_at <= ? THEN 0 WHEN l.status = 'new' THEN 1 ELSE 2 END AS queue_tier", f.Now).
-		Where("l.deleted_at IS NULL").
-		Where("l.status IN (?)", bun.In(openStatuses)).
-		Where("l.phone_e164 IS NOT NULL").
-		Where("(l.retry_at IS NULL OR l.retry_at <= ?)", f.Now).
-		Where("(l.next_follow_up_at IS NULL OR l.next_follow_up_at <= ?)", f.Now).
-		Where("NOT EXISTS (SELECT 1 FROM do_not_call_numbers AS dnc WHERE dnc.phone_e164 = l.phone_e164)").
-		OrderExpr("queue_tier").
-		OrderExpr("l.next_follow_up_at ASC NULLS LAST").
-		OrderExpr("CASE WHEN l.status = 'new' THEN " + priorityRank + " END DESC NULLS LAST").
-		OrderExpr("l.last_contacted_at ASC NULLS FIRST").
-		OrderExpr("l.created_at, l.id").
-		Limit(int64(limit)).Offset(int64(offset))
+	// The nil uuid stands for "unassigned", as in the queue indexes.
+	const who = "coalesce(l.assigned_to, '00000000-0000-0000-0000-000000000000'::uuid) = ?"
+	owner := uuid.Nil
 	if f.AssignedTo != nil {
-		q = q.Where("l.assigned_to = ?", *f.AssignedTo)
-	} else {
-		q = q.Where("l.assigned_to IS NULL")
+		owner = *f.AssignedTo
 	}
-	if err := q.Scan(ctx); err != nil {
+	var args []any
+	branch := func(tier int, cond, order string, condArgs ...any) string {
+		args = append(args, owner)
+		args = append(args, f.Now)
+		args = append(args, condArgs...)
+		args = append(args, limit+offset)
+		return fmt.Sprintf(`(SELECT l.*, %d AS queue_tier FROM leads AS l
+			WHERE %s AND l.deleted_at IS NULL AND l.phone_e164 IS NOT NULL
+			AND (l.retry_at IS NULL OR l.retry_at <= ?) AND %s
+			AND NOT EXISTS (SELECT 1 FROM do_not_call_numbers AS dnc WHERE dnc.phone_e164 = l.phone_e164)
+			ORDER BY %s LIMIT ?)`, tier, who, cond, order)
+	}
+	b0 := branch(0, "l.status IN ('new', 'contacted', 'interested', 'follow_up', 'qualified') AND l.next_follow_up_at <= ?",
+		"l.next_follow_up_at, l.created_at, l.id", f.Now)
+	b1 := branch(1, "l.status = 'new' AND l.next_follow_up_at IS NULL",
+		priorityRank+" DESC, l.created_at, l.id")
+	b2 := branch(2, "l.status IN ('contacted', 'interested', 'follow_up', 'qualified') AND l.next_follow_up_at IS NULL",
+		"l.last_contacted_at ASC NULLS FIRST, l.created_at, l.id")
+	args = append(args, limit, offset)
+	q := `SELECT * FROM (` + b0 + ` UNION ALL ` + b1 + ` UNION ALL ` + b2 + `) AS l
+		ORDER BY l.queue_tier, l.next_follow_up_at NULLS LAST,
+			CASE WHEN l.queue_tier = 1 THEN ` + priorityRank + ` END DESC NULLS LAST,
+			l.last_contacted_at ASC NULLS FIRST, l.created_at, l.id
+		LIMIT ? OFFSET ?`
+	var rows []*QueueLead
+	if err := idb.NewRaw(q, args...).Scan(ctx, &rows); err != nil {
 		return nil, formatError(err, "Lead")
 	}
 	return rows, nil

@@ -32,8 +32,22 @@ CREATE TABLE do_not_call_numbers (
 -- The call queue does not offer a lead again before retry_at (set by the
 -- disposition rule of the last outcome, e.g. two hours after no answer).
 ALTER TABLE leads ADD COLUMN retry_at timestamptz;
-CREATE INDEX leads_queue_idx ON leads (assigned_to, priority, created_at, id)
-    WHERE deleted_at IS NULL AND status NOT IN ('converted', 'lost', 'not_interested', 'do_not_call');
+-- One index per queue tier, in the tier's order, for one caller or for the
+-- unassigned leads (the nil uuid, so that both are an equality and the
+-- index order serves the ORDER BY): due follow-ups, new leads by priority
+-- rank then age, other open leads least recently contacted first.
+CREATE INDEX leads_queue_due_idx ON leads (
+    coalesce(assigned_to, '00000000-0000-0000-0000-000000000000'::uuid), next_follow_up_at, created_at, id)
+    WHERE deleted_at IS NULL AND phone_e164 IS NOT NULL AND next_follow_up_at IS NOT NULL
+      AND status IN ('new', 'contacted', 'interested', 'follow_up', 'qualified');
+CREATE INDEX leads_queue_new_idx ON leads (
+    coalesce(assigned_to, '00000000-0000-0000-0000-000000000000'::uuid),
+    array_position(ARRAY['low','medium','high','urgent']::text[], priority) DESC, created_at, id)
+    WHERE deleted_at IS NULL AND phone_e164 IS NOT NULL AND next_follow_up_at IS NULL AND status = 'new';
+CREATE INDEX leads_queue_open_idx ON leads (
+    coalesce(assigned_to, '00000000-0000-0000-0000-000000000000'::uuid), last_contacted_at ASC NULLS FIRST, created_at, id)
+    WHERE deleted_at IS NULL AND phone_e164 IS NOT NULL AND next_follow_up_at IS NULL
+      AND status IN ('contacted', 'interested', 'follow_up', 'qualified');
 
 -- Where round-robin assignment over a set of assignees stopped last time.
 CREATE TABLE assignment_cursors (
