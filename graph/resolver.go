@@ -26,6 +26,24 @@ type Settings struct {
 	// ListDB is the pool lead lists and their totals run on, with the
 	// planner settings of db.ListPlannerParams; nil means the main pool.
 	ListDB *bun.DB
+	// Queue configures the call queue; zero fields take the defaults.
+	Queue QueueSettings
+	// WebhookAllowHTTP accepts http:// webhook URLs (local development).
+	WebhookAllowHTTP bool
+}
+
+// QueueSettings configures the call queue (nextLead).
+type QueueSettings struct {
+	// CallingStart and CallingEnd bound the local calling hours as offsets
+	// from midnight in the lead's time zone: [start, end). Default 09:00–21:00.
+	CallingStart, CallingEnd time.Duration
+	// RetryGap is the built-in retry time after NO_ANSWER, BUSY and
+	// VOICEMAIL. Default 2h.
+	RetryGap time.Duration
+	// DefaultTimeZone is used for leads whose zone is unknown. Default UTC.
+	DefaultTimeZone string
+	// DisableClaims stops nextLead from handing out unassigned leads.
+	DisableClaims bool
 }
 
 // Resolver holds the dependencies of every resolver.
@@ -46,6 +64,15 @@ func NewResolver(idb *bun.DB, logger *slog.Logger, cfg Settings) *Resolver {
 	}
 	if cfg.PhoneRegion == "" {
 		cfg.PhoneRegion = "IN"
+	}
+	if cfg.Queue.CallingStart == 0 && cfg.Queue.CallingEnd == 0 {
+		cfg.Queue.CallingStart, cfg.Queue.CallingEnd = 9*time.Hour, 21*time.Hour
+	}
+	if cfg.Queue.RetryGap == 0 {
+		cfg.Queue.RetryGap = 2 * time.Hour
+	}
+	if cfg.Queue.DefaultTimeZone == "" {
+		cfg.Queue.DefaultTimeZone = "UTC"
 	}
 	if logger == nil {
 		logger = slog.Default()

@@ -41,7 +41,7 @@ func (h *Handler) routeTable() []route {
 			query: []string{"page", "limit", "cursor", "sort", "status", "source", "priority", "assignedTo", "tag", "search", "createdFrom", "createdTo", "followUpDue"}},
 		{method: http.MethodPost, path: "/api/leads/bulk", serve: h.bulkCreateLeads, query: []string{"dryRun"}},
 		{method: http.MethodPost, path: "/api/leads/bulk-assign", serve: h.bulkAssignLeads},
-		{method: http.MethodPost, path: "/api/leads/import", serve: h.importLeads, query: []string{"mode", "dryRun", "format"}},
+		{method: http.MethodPost, path: "/api/leads/import", serve: h.importLeads, query: []string{"mode", "dryRun", "format", "assigneeIds", "assignStrategy"}},
 		{method: http.MethodGet, path: "/api/leads/{id}", serve: h.getLead},
 		{method: http.MethodPatch, path: "/api/leads/{id}", serve: h.updateLead},
 		{method: http.MethodPut, path: "/api/leads/{id}", serve: h.updateLead},
@@ -55,6 +55,22 @@ func (h *Handler) routeTable() []route {
 			query: []string{"from", "to", "interval", "tz", "assignedTo", "source"}},
 		{method: http.MethodGet, path: "/api/analytics/telecallers", serve: h.getTelecallerPerformance,
 			query: []string{"from", "to", "tz", "telecallerId"}},
+
+		{method: http.MethodGet, path: "/api/queue/next", serve: h.getNextLead},
+		{method: http.MethodGet, path: "/api/follow-ups", serve: h.listFollowUps, query: []string{"from", "to", "tz", "telecallerId"}},
+
+		{method: http.MethodGet, path: "/api/disposition-rules", serve: h.listDispositionRules},
+		{method: http.MethodPut, path: "/api/disposition-rules/{outcome}", serve: h.putDispositionRule},
+		{method: http.MethodDelete, path: "/api/disposition-rules/{outcome}", serve: h.deleteDispositionRule},
+
+		{method: http.MethodGet, path: "/api/do-not-call", serve: h.listDoNotCall, query: []string{"page", "limit"}},
+		{method: http.MethodPost, path: "/api/do-not-call", serve: h.addDoNotCall},
+		{method: http.MethodDelete, path: "/api/do-not-call/{phone}", serve: h.removeDoNotCall},
+
+		{method: http.MethodGet, path: "/api/webhooks", serve: h.listWebhooks},
+		{method: http.MethodPost, path: "/api/webhooks", serve: h.createWebhook},
+		{method: http.MethodDelete, path: "/api/webhooks/{id}", serve: h.deleteWebhook},
+		{method: http.MethodGet, path: "/api/webhooks/{id}/deliveries", serve: h.listWebhookDeliveries, query: []string{"status", "page", "limit"}},
 
 		{method: http.MethodGet, path: "/api/openapi.json", public: true, raw: staticFile(openapiJSON, "application/json; charset=utf-8")},
 		{method: http.MethodGet, path: "/api/docs", public: true, raw: staticFile(docsHTML, "text/html; charset=utf-8")},

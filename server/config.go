@@ -57,6 +57,27 @@ type Config struct {
 	ReadHeaderTimeout  time.Duration
 	RequestTimeout     time.Duration
 	ImportTimeout      time.Duration
+
+	// The call queue: local calling hours [start, end) as offsets from
+	// midnight, the built-in retry gap after unanswered calls, the zone of
+	// leads whose zone is unknown, and whether unassigned leads are claimed.
+	CallingHoursStart    time.Duration
+	CallingHoursEnd      time.Duration
+	QueueRetryGap        time.Duration
+	QueueDefaultTimeZone string
+	QueueClaimUnassigned bool
+
+	// Webhooks: whether this instance runs a dispatcher, whether http://
+	// URLs and non-public receiver addresses are allowed (development), and
+	// the delivery tuning.
+	WebhooksEnabled     bool
+	WebhookAllowHTTP    bool
+	WebhookAllowPrivate bool
+	WebhookTimeout      time.Duration
+	WebhookMaxAttempts  int
+	WebhookBackoffBase  time.Duration
+	WebhookBackoffMax   time.Duration
+	WebhookPollInterval time.Duration
 }
 
 // Default body caps of the bulk routes: 1000 leads of about 5 KB each, and a
@@ -102,6 +123,25 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ReadHeaderTimeout:    p.duration("READ_HEADER_TIMEOUT", 5*time.Second),
 		RequestTimeout:       p.duration("REQUEST_TIMEOUT", 30*time.Second),
 		ImportTimeout:        p.duration("IMPORT_TIMEOUT", 15*time.Minute),
+		CallingHoursStart:    p.clock("CALLING_HOURS_START", 9*time.Hour),
+		CallingHoursEnd:      p.clock("CALLING_HOURS_END", 21*time.Hour),
+		QueueRetryGap:        p.duration("QUEUE_RETRY_GAP", 2*time.Hour),
+		QueueDefaultTimeZone: p.str("QUEUE_DEFAULT_TIMEZONE", "UTC"),
+		QueueClaimUnassigned: p.bool("QUEUE_CLAIM_UNASSIGNED", true),
+		WebhooksEnabled:      p.bool("WEBHOOKS_ENABLED", true),
+		WebhookAllowHTTP:     p.bool("WEBHOOK_ALLOW_HTTP", false),
+		WebhookAllowPrivate:  p.bool("WEBHOOK_ALLOW_PRIVATE", false),
+		WebhookTimeout:       p.duration("WEBHOOK_TIMEOUT", 10*time.Second),
+		WebhookMaxAttempts:   p.int("WEBHOOK_MAX_ATTEMPTS", 12),
+		WebhookBackoffBase:   p.duration("WEBHOOK_BACKOFF_BASE", 10*time.Second),
+		WebhookBackoffMax:    p.duration("WEBHOOK_BACKOFF_MAX", time.Hour),
+		WebhookPollInterval:  p.duration("WEBHOOK_POLL_INTERVAL", time.Second),
+	}
+	if c.CallingHoursStart >= c.CallingHoursEnd {
+		p.fail("CALLING_HOURS_END", "must be after CALLING_HOURS_START")
+	}
+	if _, err := time.LoadLocation(c.QueueDefaultTimeZone); err != nil {
+		p.fail("QUEUE_DEFAULT_TIMEZONE", "must be an IANA time zone")
 	}
 	if c.DatabaseURL == "" {
 		p.fail("DATABASE_URL", "is required")
@@ -190,6 +230,23 @@ func (p *envParser) loopback(key string) string {
 		return ""
 	}
 	return v
+}
+
+// clock reads a local time of day, HH:MM (00:00 to 24:00), as an offset
+// from midnight.
+func (p *envParser) clock(key string, def time.Duration) time.Duration {
+	v := p.str(key, "")
+	if v == "" {
+		return def
+	}
+	h, m, ok := strings.Cut(v, ":")
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || len(m) != 2 || hh < 0 || mm < 0 || mm > 59 || hh*60+mm > 24*60 {
+		p.fail(key, "must be a time of day such as 09:00")
+		return def
+	}
+	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute
 }
 
 func (p *envParser) level(key string, def slog.Level) slog.Level {

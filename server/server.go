@@ -61,7 +61,11 @@ func New(cfg Config, deps Deps) *Server {
 			return metrics.RateLimitStats{Limited: st.Limited, RedisErrors: st.RedisErrors, FailedOpen: st.FailedOpen, FailedClosed: st.FailedClosed}
 		})
 	}
-	res := graph.NewResolver(deps.DB, deps.Logger, graph.Settings{PhoneRegion: cfg.PhoneRegion, Now: deps.Now, ExactCountLimit: cfg.LeadCountExactLimit, ListDB: deps.ListDB})
+	res := graph.NewResolver(deps.DB, deps.Logger, graph.Settings{PhoneRegion: cfg.PhoneRegion, Now: deps.Now,
+		ExactCountLimit: cfg.LeadCountExactLimit, ListDB: deps.ListDB,
+		Queue: graph.QueueSettings{CallingStart: cfg.CallingHoursStart, CallingEnd: cfg.CallingHoursEnd, RetryGap: cfg.QueueRetryGap,
+			DefaultTimeZone: cfg.QueueDefaultTimeZone, DisableClaims: !cfg.QueueClaimUnassigned},
+		WebhookAllowHTTP: cfg.WebhookAllowHTTP})
 	gql := graph.NewHandler(res, graph.Limits{MaxDepth: cfg.GraphQLMaxDepth, MaxComplexity: cfg.GraphQLMaxComplexity}, append(gqlExts, m.GraphQL())...)
 
 	mux := http.NewServeMux()

@@ -60,9 +60,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		defer stop()
 	}
 	srv := server.New(cfg, deps)
-	return server.Run(ctx, cfg, srv, logger, func(a net.Addr) {
+	// The webhook dispatcher stops with the server and is waited for, so
+	// that it never outlives the database connection.
+	dctx, stopDispatcher := context.WithCancel(ctx)
+	dispatched := server.RunDispatcher(dctx, cfg, deps)
+	err = server.Run(ctx, cfg, srv, logger, func(a net.Addr) {
 		logger.Info("listening", "addr", a.String(), "graphql", "/graphql", "rest", "/api")
 	})
+	stopDispatcher()
+	if dispatched != nil {
+		<-dispatched
+	}
+	return err
 }
 
 // servePprof serves the runtime profiles (CPU, heap, allocations,
