@@ -62,7 +62,9 @@ func uniquePrefix(t testing.TB, rdb redis.UniversalClient) string {
 // unless edit says otherwise.
 func newLimiter(t testing.TB, rdb redis.UniversalClient, edit func(*ratelimit.Config)) *ratelimit.Limiter {
 	t.Helper()
-	cfg := ratelimit.Config{KeyPrefix: uniquePrefix(t, rdb), FailOpen: true}
+	// A generous timeout: these tests are about limits, not a slow Redis,
+	// and a busy machine must not turn them into fail-open passes.
+	cfg := ratelimit.Config{KeyPrefix: uniquePrefix(t, rdb), FailOpen: true, Timeout: 5 * time.Second}
 	if edit != nil {
 		edit(&cfg)
 	}

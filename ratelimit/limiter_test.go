@@ -175,7 +175,7 @@ func TestTwoServersShareOneBudget(t *testing.T) {
 	// Two limiters with their own Redis clients, like two replicas.
 	mk := func() http.Handler {
 		c := clientFor(t, rdb.Options().Addr)
-		return ratelimit.New(c, ratelimit.Config{KeyPrefix: prefix, AnonPerHour: 10, FailOpen: true}).Middleware(noContent)
+		return ratelimit.New(c, ratelimit.Config{KeyPrefix: prefix, AnonPerHour: 10, FailOpen: true, Timeout: 5 * time.Second}).Middleware(noContent)
 	}
 	servers := []http.Handler{mk(), mk()}
 	for i := 1; i <= 10; i++ {

@@ -44,6 +44,9 @@ type Config struct {
 	RateLimitBulkPerMin  int
 	RateLimitFailOpen    bool
 	RateLimitKeyPrefix   string
+	// RateLimitTimeout bounds each Redis call of the rate limiter; past it
+	// the request is served or refused as RateLimitFailOpen says.
+	RateLimitTimeout     time.Duration
 	GraphQLMaxDepth      int
 	GraphQLMaxComplexity int
 	DBMaxConns           int
@@ -113,6 +116,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		RateLimitBulkPerMin:  p.int("RATE_LIMIT_BULK_PER_MINUTE", 10),
 		RateLimitFailOpen:    p.bool("RATE_LIMIT_FAIL_OPEN", true),
 		RateLimitKeyPrefix:   p.str("RATE_LIMIT_KEY_PREFIX", "crm:"),
+		RateLimitTimeout:     p.duration("RATE_LIMIT_TIMEOUT", 150*time.Millisecond),
 		GraphQLMaxDepth:      p.int("GRAPHQL_MAX_DEPTH", 10),
 		GraphQLMaxComplexity: p.int("GRAPHQL_MAX_COMPLEXITY", 5000),
 		DBMaxConns:           p.int("DB_MAX_CONNS", 20),

@@ -22,6 +22,7 @@ func rateLimiter(cfg Config, deps Deps) (*ratelimit.Limiter, []graphql.HandlerEx
 		FailOpen:       cfg.RateLimitFailOpen,
 		TrustedProxies: cfg.TrustedProxies,
 		KeyPrefix:      cfg.RateLimitKeyPrefix,
+		Timeout:        cfg.RateLimitTimeout,
 		Logger:         deps.Logger,
 		WriteError: func(w http.ResponseWriter, r *http.Request, err error) {
 			rest.WriteError(w, r, deps.Logger, err)

@@ -79,6 +79,10 @@ func New(t testing.TB, opts ...Option) *Env {
 			return Secret
 		case "RATE_LIMIT_ENABLED":
 			return "false"
+		case "RATE_LIMIT_TIMEOUT":
+			// Tests that enable limits are about limits, not a slow Redis:
+			// a busy machine must not turn them into fail-open passes.
+			return "5s"
 		}
 		return ""
 	})
