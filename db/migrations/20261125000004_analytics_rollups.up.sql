@@ -38,6 +38,13 @@ CREATE TABLE telecaller_activity (
     last_call_at           timestamptz,
     PRIMARY KEY (is_day, bucket, telecaller_id)
 );
+-- What a bulk load took away and must put back (db.DeferBulkLoadDDL).
+CREATE TABLE bulk_load_deferred (
+    name        text PRIMARY KEY,
+    step        smallint NOT NULL,
+    restore_sql text NOT NULL
+);
+
 -- Finding the first or last call of part of a day reads slot rows by telecaller.
 CREATE INDEX telecaller_activity_calls_idx ON telecaller_activity (telecaller_id, bucket)
     INCLUDE (first_call_at, last_call_at) WHERE NOT is_day AND first_call_at IS NOT NULL;
@@ -324,17 +331,20 @@ CREATE TRIGGER leads_after_update AFTER UPDATE ON leads
 
 -- Rebuilds every rollup from the base tables with the same definitions,
 -- for the migration and for bulk loads that bypass the triggers.
-CREATE FUNCTION refresh_telecaller_rollups() RETURNS void
+-- follow_ups recomputes followed_up_at too (a loader may write it itself).
+CREATE FUNCTION refresh_telecaller_rollups(follow_ups boolean DEFAULT true) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM set_config('crm.rollups_paused', 'on', true);
-    UPDATE interactions AS i SET followed_up_at = nx.at
-    FROM interactions AS b
-    CROSS JOIN LATERAL (
-        SELECT min(j.occurred_at) AS at FROM interactions AS j
-        WHERE j.lead_id = b.lead_id AND j.type <> 'note' AND (j.occurred_at, j.id) > (b.occurred_at, b.id)
-    ) AS nx
-    WHERE b.follow_up_at IS NOT NULL AND i.id = b.id AND i.followed_up_at IS DISTINCT FROM nx.at;
+    IF follow_ups THEN
+        UPDATE interactions AS i SET followed_up_at = nx.at
+        FROM interactions AS b
+        CROSS JOIN LATERAL (
+            SELECT min(j.occurred_at) AS at FROM interactions AS j
+            WHERE j.lead_id = b.lead_id AND j.type <> 'note' AND (j.occurred_at, j.id) > (b.occurred_at, b.id)
+        ) AS nx
+        WHERE b.follow_up_at IS NOT NULL AND i.id = b.id AND i.followed_up_at IS DISTINCT FROM nx.at;
+    END IF;
 
     TRUNCATE lead_telecaller_firsts, telecaller_activity, telecaller_open_leads;
 
