@@ -67,7 +67,7 @@ func (g *largeGen) history(l *db.Lead, actor, previous uuid.UUID, n int, its []d
 			its[k].FollowedUpAt = next
 		}
 		if its[k].Type != db.TypeNote {
-			next = &times[k-start]
+			next = ptr(its[k].OccurredAt) // a copy: times is reused
 		}
 	}
 	last := times[n-1]
