@@ -354,27 +354,38 @@ BEGIN
     FROM interactions WHERE type <> 'note' OR status_after = 'converted'
     GROUP BY 1, 2;
 
+    -- Slot rows first (a function in FROM runs once per row), then the day
+    -- rows from the slot rows.
     INSERT INTO telecaller_activity
-    SELECT d.is_day, d.bucket, f.telecaller_id,
+    SELECT false, f.bucket, f.telecaller_id,
         sum(f.interactions), sum(f.calls_made), sum(f.connected_calls), sum(f.talk_seconds), sum(f.follow_ups_scheduled),
         sum(f.follow_ups_on_time), sum(f.leads_contacted), sum(f.conversions),
         sum(f.o_connected), sum(f.o_no_answer), sum(f.o_busy), sum(f.o_voicemail), sum(f.o_wrong_number),
         sum(f.o_callback_requested), sum(f.o_interested), sum(f.o_not_interested), sum(f.o_converted),
         sum(f.o_do_not_call), min(f.first_call_at), max(f.last_call_at)
     FROM (
-        SELECT (interaction_activity(i)).* FROM interactions AS i
+        SELECT f.* FROM interactions AS i CROSS JOIN LATERAL interaction_activity(i) AS f
         WHERE EXISTS (SELECT 1 FROM leads AS l WHERE l.id = i.lead_id AND l.deleted_at IS NULL)
         UNION ALL
-        SELECT (first_activity(p, false)).* FROM lead_telecaller_firsts AS p
+        SELECT f.* FROM lead_telecaller_firsts AS p CROSS JOIN LATERAL first_activity(p, false) AS f
         WHERE p.first_contact_at IS NOT NULL
             AND EXISTS (SELECT 1 FROM leads AS l WHERE l.id = p.lead_id AND l.deleted_at IS NULL)
         UNION ALL
-        SELECT (first_activity(p, true)).* FROM lead_telecaller_firsts AS p
+        SELECT f.* FROM lead_telecaller_firsts AS p CROSS JOIN LATERAL first_activity(p, true) AS f
         WHERE p.first_converted_at IS NOT NULL
             AND EXISTS (SELECT 1 FROM leads AS l WHERE l.id = p.lead_id AND l.deleted_at IS NULL)
     ) AS f
-    CROSS JOIN LATERAL (VALUES (false, f.bucket), (true, date_trunc('day', f.bucket, 'UTC'))) AS d (is_day, bucket)
-    GROUP BY 1, 2, 3;
+    GROUP BY 2, 3;
+
+    INSERT INTO telecaller_activity
+    SELECT true, date_trunc('day', f.bucket, 'UTC'), f.telecaller_id,
+        sum(f.interactions), sum(f.calls_made), sum(f.connected_calls), sum(f.talk_seconds), sum(f.follow_ups_scheduled),
+        sum(f.follow_ups_on_time), sum(f.leads_contacted), sum(f.conversions),
+        sum(f.o_connected), sum(f.o_no_answer), sum(f.o_busy), sum(f.o_voicemail), sum(f.o_wrong_number),
+        sum(f.o_callback_requested), sum(f.o_interested), sum(f.o_not_interested), sum(f.o_converted),
+        sum(f.o_do_not_call), min(f.first_call_at), max(f.last_call_at)
+    FROM telecaller_activity AS f WHERE NOT f.is_day
+    GROUP BY 2, 3;
 
     INSERT INTO telecaller_open_leads
     SELECT l.assigned_to, count(*) FROM leads AS l WHERE lead_is_open(l) GROUP BY 1;
