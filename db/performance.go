@@ -107,8 +107,9 @@ func activityRanges(from, to time.Time) string {
 }
 
 // performanceRows reads the per-telecaller rows. Counters are sums over
-// the rollup rows of the range. Overdue follow-ups depend on now, so they
-// are counted from the open bookings (followed_up_at unset). The first and
+// the rollup rows of the range. Overdue follow-ups depend on now: the open
+// bookings of the range (a counter) minus those not due yet (found by
+// their due time, after now). The first and
 // last call of each local day come from the day rows, cut at the local
 // midnights; where a cut falls between a day's calls, the slot rows on the
 // right side of it give the answer.
@@ -129,12 +130,12 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 				sum(a.o_voicemail) AS o_voicemail, sum(a.o_wrong_number) AS o_wrong_number,
 				sum(a.o_callback_requested) AS o_callback_requested, sum(a.o_interested) AS o_interested,
 				sum(a.o_not_interested) AS o_not_interested, sum(a.o_converted) AS o_converted,
-				sum(a.o_do_not_call) AS o_do_not_call
+				sum(a.o_do_not_call) AS o_do_not_call, sum(a.open_follow_ups) AS open_follow_ups
 			FROM telecaller_activity AS a WHERE (%[1]s) AND %[2]s GROUP BY 1
-		), overdue AS (
+		), not_due AS (
 			SELECT i.telecaller_id, count(*) AS n
 			FROM interactions AS i JOIN leads AS l ON l.id = i.lead_id AND l.deleted_at IS NULL
-			WHERE i.follow_up_at IS NOT NULL AND i.followed_up_at IS NULL AND i.follow_up_at < ?3
+			WHERE i.follow_up_at IS NOT NULL AND i.followed_up_at IS NULL AND i.follow_up_at >= ?3
 				AND i.occurred_at >= ?0 AND i.occurred_at < ?1 AND %[3]s
 			GROUP BY 1
 		), local_days AS (
@@ -173,7 +174,7 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 			coalesce(per.leads_contacted, 0) AS leads_contacted, coalesce(per.calls_made, 0) AS calls_made,
 			coalesce(per.connected_calls, 0) AS connected_calls, coalesce(per.talk_seconds, 0) AS talk_seconds,
 			coalesce(per.conversions, 0) AS conversions, coalesce(per.follow_ups_scheduled, 0) AS follow_ups_scheduled,
-			coalesce(per.follow_ups_on_time, 0) AS follow_ups_on_time, coalesce(od.n, 0) AS follow_ups_overdue,
+			coalesce(per.follow_ups_on_time, 0) AS follow_ups_on_time, coalesce(per.open_follow_ups, 0) - coalesce(nd.n, 0) AS follow_ups_overdue,
 			coalesce(days.call_days, 0) AS call_days, coalesce(days.first_call_secs, 0) AS first_call_secs,
 			coalesce(days.last_call_secs, 0) AS last_call_secs,
 			ARRAY[coalesce(per.o_connected, 0), coalesce(per.o_no_answer, 0), coalesce(per.o_busy, 0),
@@ -182,7 +183,7 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 				coalesce(per.o_do_not_call, 0)] AS outcome_counts
 		FROM users AS u
 		LEFT JOIN per ON per.telecaller_id = u.id
-		LEFT JOIN overdue AS od ON od.telecaller_id = u.id
+		LEFT JOIN not_due AS nd ON nd.telecaller_id = u.id
 		LEFT JOIN days ON days.telecaller_id = u.id
 		LEFT JOIN telecaller_open_leads AS asg ON asg.telecaller_id = u.id
 		WHERE (u.role = 'telecaller' OR per.interactions > 0) AND %[4]s

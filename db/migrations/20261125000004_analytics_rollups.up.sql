@@ -36,6 +36,8 @@ CREATE TABLE telecaller_activity (
     o_do_not_call          integer     NOT NULL DEFAULT 0,
     first_call_at          timestamptz,
     last_call_at           timestamptz,
+    -- Booked follow-ups with no contact since (followed_up_at unset).
+    open_follow_ups        integer     NOT NULL DEFAULT 0,
     PRIMARY KEY (is_day, bucket, telecaller_id)
 );
 -- What a bulk load took away and must put back (db.DeferBulkLoadDDL).
@@ -66,14 +68,16 @@ CREATE TABLE telecaller_open_leads (
     open_leads    integer NOT NULL DEFAULT 0
 );
 
--- Open bookings (no contact since) are read when counting overdue follow-ups.
-CREATE INDEX interactions_open_follow_up_idx ON interactions (occurred_at)
-    INCLUDE (telecaller_id, lead_id, follow_up_at) WHERE follow_up_at IS NOT NULL AND followed_up_at IS NULL;
+-- Overdue = open bookings (a rollup counter) minus the open bookings not
+-- due yet, which this index finds (few: they are due after now).
+CREATE INDEX interactions_open_follow_up_idx ON interactions (follow_up_at)
+    INCLUDE (telecaller_id, lead_id, occurred_at) WHERE follow_up_at IS NOT NULL AND followed_up_at IS NULL;
 
 -- The one definition of what an interaction adds to its telecaller's
--- counters: a telecaller_activity row for the interaction's slot.
+-- counters: a telecaller_activity row for the interaction's slot. STABLE
+-- (timestamptz + interval is), so that the planner can inline it.
 CREATE FUNCTION interaction_activity(i interactions) RETURNS telecaller_activity
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT ROW(
         false,
         date_bin('15 minutes', i.occurred_at, timestamptz '2000-01-01 00:00:00+00'),
@@ -97,19 +101,20 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         (i.outcome IS NOT DISTINCT FROM 'converted')::int,
         (i.outcome IS NOT DISTINCT FROM 'do_not_call')::int,
         CASE WHEN i.type = 'call' THEN i.occurred_at END,
-        CASE WHEN i.type = 'call' THEN i.occurred_at END
+        CASE WHEN i.type = 'call' THEN i.occurred_at END,
+        (i.follow_up_at IS NOT NULL AND i.followed_up_at IS NULL)::int
     )::telecaller_activity
 $$;
 
 -- What a lead/telecaller pair adds: one contacted lead in the slot of the
 -- first contact, one conversion in the slot of the first conversion.
 CREATE FUNCTION first_activity(p lead_telecaller_firsts, conversion boolean) RETURNS telecaller_activity
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT ROW(false,
         date_bin('15 minutes', CASE WHEN conversion THEN p.first_converted_at ELSE p.first_contact_at END,
             timestamptz '2000-01-01 00:00:00+00'),
         p.telecaller_id, 0, 0, 0, 0, 0, 0, (NOT conversion)::int, conversion::int,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL)::telecaller_activity
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, 0)::telecaller_activity
 $$;
 
 -- Recomputes the first and last call of one row from the live calls,
@@ -146,7 +151,8 @@ BEGIN
             sign * f.o_connected, sign * f.o_no_answer, sign * f.o_busy, sign * f.o_voicemail, sign * f.o_wrong_number,
             sign * f.o_callback_requested, sign * f.o_interested, sign * f.o_not_interested, sign * f.o_converted,
             sign * f.o_do_not_call,
-            CASE WHEN sign > 0 THEN f.first_call_at END, CASE WHEN sign > 0 THEN f.last_call_at END)
+            CASE WHEN sign > 0 THEN f.first_call_at END, CASE WHEN sign > 0 THEN f.last_call_at END,
+            sign * f.open_follow_ups)
         ON CONFLICT (is_day, bucket, telecaller_id) DO UPDATE SET
             interactions = t.interactions + excluded.interactions,
             calls_made = t.calls_made + excluded.calls_made,
@@ -167,7 +173,8 @@ BEGIN
             o_converted = t.o_converted + excluded.o_converted,
             o_do_not_call = t.o_do_not_call + excluded.o_do_not_call,
             first_call_at = least(t.first_call_at, excluded.first_call_at),
-            last_call_at = greatest(t.last_call_at, excluded.last_call_at);
+            last_call_at = greatest(t.last_call_at, excluded.last_call_at),
+            open_follow_ups = t.open_follow_ups + excluded.open_follow_ups;
         -- A removed call may have been the row's first or last: the row is
         -- locked now, so this statement's snapshot sees every committed call.
         IF sign < 0 AND f.first_call_at IS NOT NULL THEN
@@ -336,6 +343,8 @@ CREATE FUNCTION refresh_telecaller_rollups(follow_ups boolean DEFAULT true) RETU
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM set_config('crm.rollups_paused', 'on', true);
+    -- Room to hash millions of (lead, telecaller) and (slot, telecaller) groups in memory.
+    PERFORM set_config('work_mem', '256MB', true);
     IF follow_ups THEN
         UPDATE interactions AS i SET followed_up_at = nx.at
         FROM interactions AS b
@@ -354,24 +363,24 @@ BEGIN
     FROM interactions WHERE type <> 'note' OR status_after = 'converted'
     GROUP BY 1, 2;
 
-    -- Slot rows first (a function in FROM runs once per row), then the day
-    -- rows from the slot rows.
+    -- Slot rows first, then the day rows from the slot rows. The two
+    -- functions are STABLE one-expression SQL, so the planner inlines them.
     INSERT INTO telecaller_activity
     SELECT false, f.bucket, f.telecaller_id,
         sum(f.interactions), sum(f.calls_made), sum(f.connected_calls), sum(f.talk_seconds), sum(f.follow_ups_scheduled),
         sum(f.follow_ups_on_time), sum(f.leads_contacted), sum(f.conversions),
         sum(f.o_connected), sum(f.o_no_answer), sum(f.o_busy), sum(f.o_voicemail), sum(f.o_wrong_number),
         sum(f.o_callback_requested), sum(f.o_interested), sum(f.o_not_interested), sum(f.o_converted),
-        sum(f.o_do_not_call), min(f.first_call_at), max(f.last_call_at)
+        sum(f.o_do_not_call), min(f.first_call_at), max(f.last_call_at), sum(f.open_follow_ups)
     FROM (
-        SELECT f.* FROM interactions AS i CROSS JOIN LATERAL interaction_activity(i) AS f
+        SELECT (interaction_activity(i)).* FROM interactions AS i
         WHERE EXISTS (SELECT 1 FROM leads AS l WHERE l.id = i.lead_id AND l.deleted_at IS NULL)
         UNION ALL
-        SELECT f.* FROM lead_telecaller_firsts AS p CROSS JOIN LATERAL first_activity(p, false) AS f
+        SELECT (first_activity(p, false)).* FROM lead_telecaller_firsts AS p
         WHERE p.first_contact_at IS NOT NULL
             AND EXISTS (SELECT 1 FROM leads AS l WHERE l.id = p.lead_id AND l.deleted_at IS NULL)
         UNION ALL
-        SELECT f.* FROM lead_telecaller_firsts AS p CROSS JOIN LATERAL first_activity(p, true) AS f
+        SELECT (first_activity(p, true)).* FROM lead_telecaller_firsts AS p
         WHERE p.first_converted_at IS NOT NULL
             AND EXISTS (SELECT 1 FROM leads AS l WHERE l.id = p.lead_id AND l.deleted_at IS NULL)
     ) AS f
@@ -383,7 +392,7 @@ BEGIN
         sum(f.follow_ups_on_time), sum(f.leads_contacted), sum(f.conversions),
         sum(f.o_connected), sum(f.o_no_answer), sum(f.o_busy), sum(f.o_voicemail), sum(f.o_wrong_number),
         sum(f.o_callback_requested), sum(f.o_interested), sum(f.o_not_interested), sum(f.o_converted),
-        sum(f.o_do_not_call), min(f.first_call_at), max(f.last_call_at)
+        sum(f.o_do_not_call), min(f.first_call_at), max(f.last_call_at), sum(f.open_follow_ups)
     FROM telecaller_activity AS f WHERE NOT f.is_day
     GROUP BY 2, 3;
 
