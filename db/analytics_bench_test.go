@@ -86,7 +86,13 @@ func explain(b *testing.B, ctx context.Context, bdb *bun.DB, name string, run fu
 	bdb.ResetQueryHooks()
 	for _, q := range log.queries {
 		var plan []string
-		if err := bdb.NewRaw("EXPLAIN (ANALYZE, BUFFERS) "+q).Scan(ctx, &plan); err != nil {
+		err := bdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"); err != nil {
+				return err
+			}
+			return tx.NewRaw("EXPLAIN (ANALYZE, BUFFERS) "+q).Scan(ctx, &plan)
+		})
+		if err != nil {
 			b.Fatal(err)
 		}
 		b.Logf("%s:\n%s\n%s", name, q, strings.Join(plan, "\n"))

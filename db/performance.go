@@ -67,6 +67,9 @@ func FindTelecallerPerformance(ctx context.Context, bdb *bun.DB, telecallerID *u
 	r.From, r.To = r.From.UTC().Truncate(slotResolution), r.To.UTC().Truncate(slotResolution)
 	p := &TelecallerPerformance{From: r.From, To: r.To, TimeZone: r.TimeZone}
 	err := bdb.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+		if err := analyticsSession(ctx, tx); err != nil {
+			return err
+		}
 		rows, err := performanceRows(ctx, tx, telecallerID, r)
 		if err != nil {
 			return err
