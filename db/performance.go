@@ -136,10 +136,12 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 				sum(a.o_do_not_call) AS o_do_not_call, sum(a.open_follow_ups) AS open_follow_ups
 			FROM telecaller_activity AS a WHERE (%[1]s) AND %[2]s GROUP BY 1
 		), not_due AS (
+			-- Deleted leads are few: leave them out by an anti-join on them.
 			SELECT i.telecaller_id, count(*) AS n
-			FROM interactions AS i JOIN leads AS l ON l.id = i.lead_id AND l.deleted_at IS NULL
+			FROM interactions AS i
 			WHERE i.follow_up_at IS NOT NULL AND i.followed_up_at IS NULL AND i.follow_up_at >= ?3
 				AND i.occurred_at >= ?0 AND i.occurred_at < ?1 AND %[3]s
+				AND NOT EXISTS (SELECT 1 FROM leads AS l WHERE l.id = i.lead_id AND l.deleted_at IS NOT NULL)
 			GROUP BY 1
 		), local_days AS (
 			SELECT d, greatest(d AT TIME ZONE ?2, ?0) AS lo, least((d + interval '1 day') AT TIME ZONE ?2, ?1) AS hi

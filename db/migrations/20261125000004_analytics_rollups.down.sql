@@ -20,4 +20,5 @@ DROP FUNCTION IF EXISTS interaction_activity(interactions);
 DROP TABLE IF EXISTS telecaller_activity CASCADE;
 DROP TABLE IF EXISTS telecaller_open_leads;
 DROP INDEX IF EXISTS interactions_open_follow_up_idx;
+DROP INDEX IF EXISTS leads_deleted_idx;
 ALTER TABLE interactions DROP COLUMN IF EXISTS followed_up_at;

@@ -72,6 +72,8 @@ CREATE TABLE telecaller_open_leads (
 -- due yet, which this index finds (few: they are due after now).
 CREATE INDEX interactions_open_follow_up_idx ON interactions (follow_up_at)
     INCLUDE (telecaller_id, lead_id, occurred_at) WHERE follow_up_at IS NOT NULL AND followed_up_at IS NULL;
+-- ... leaving out deleted leads (about 1%) by an anti-join on this one.
+CREATE INDEX leads_deleted_idx ON leads (id) WHERE deleted_at IS NOT NULL;
 
 -- The one definition of what an interaction adds to its telecaller's
 -- counters: a telecaller_activity row for the interaction's slot. STABLE
