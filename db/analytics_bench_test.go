@@ -4,8 +4,11 @@ import (
 	"context"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/telecaller-crm/api/db"
 )
@@ -13,7 +16,8 @@ import (
 // BenchmarkAnalyticsLarge times both reports over a 90-day range on a large
 // data set (crm seed --leads 1000000 --interactions 5000000). It runs only
 // with CRM_BENCH_LARGE=1 and CRM_BENCH_DATABASE_URL pointing at that data,
-// and reports p50/p95 milliseconds per report.
+// and reports p50/p95 milliseconds per report. With CRM_BENCH_EXPLAIN=1 it
+// also logs EXPLAIN (ANALYZE, BUFFERS) of every query of each report.
 func BenchmarkAnalyticsLarge(b *testing.B) {
 	dsn := os.Getenv("CRM_BENCH_DATABASE_URL")
 	if os.Getenv("CRM_BENCH_LARGE") != "1" || dsn == "" {
@@ -38,6 +42,9 @@ func BenchmarkAnalyticsLarge(b *testing.B) {
 		{"telecallerPerformance", func() error { _, err := db.FindTelecallerPerformance(ctx, bdb, nil, rg); return err }},
 	}
 	for _, rp := range reports {
+		if os.Getenv("CRM_BENCH_EXPLAIN") == "1" {
+			explain(b, ctx, bdb, rp.name, rp.run)
+		}
 		b.Run(rp.name, func(b *testing.B) {
 			var times []time.Duration
 			for b.Loop() {
@@ -54,5 +61,40 @@ func BenchmarkAnalyticsLarge(b *testing.B) {
 			b.ReportMetric(pct(0.5), "p50-ms")
 			b.ReportMetric(pct(0.95), "p95-ms")
 		})
+	}
+}
+
+// queryLog records the SQL bun sends.
+type queryLog struct{ queries []string }
+
+func (q *queryLog) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (q *queryLog) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	if strings.HasPrefix(strings.TrimSpace(e.Query), "SELECT") || strings.HasPrefix(strings.TrimSpace(e.Query), "WITH") {
+		q.queries = append(q.queries, e.Query)
+	}
+}
+
+// explain runs a report once on a connection of its own with a query log,
+// then logs the plan of each SELECT it sent.
+func explain(b *testing.B, ctx context.Context, bdb *bun.DB, name string, run func() error) {
+	log := &queryLog{}
+	bdb.AddQueryHook(log)
+	if err := run(); err != nil {
+		b.Fatal(err)
+	}
+	bdb.ResetQueryHooks()
+	for _, q := range log.queries {
+		var plan []string
+		err := bdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"); err != nil {
+				return err
+			}
+			return tx.NewRaw("EXPLAIN (ANALYZE, BUFFERS) "+q).Scan(ctx, &plan)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s:\n%s\n%s", name, q, strings.Join(plan, "\n"))
 	}
 }

@@ -22,8 +22,11 @@ type Interaction struct {
 	Notes           *string         `bun:"notes" json:"notes"`
 	FollowUpAt      *time.Time      `bun:"follow_up_at" json:"followUpAt"`
 	StatusAfter     *LeadStatus     `bun:"status_after" json:"statusAfter"`
-	OccurredAt      time.Time       `bun:"occurred_at" json:"occurredAt"`
-	CreatedAt       time.Time       `bun:"created_at,nullzero,default:current_timestamp" json:"createdAt"`
+	// FollowedUpAt is when the lead was next contacted (not a note) after an
+	// interaction that booked a follow-up; the database keeps it.
+	FollowedUpAt *time.Time `bun:"followed_up_at" json:"-"`
+	OccurredAt   time.Time  `bun:"occurred_at" json:"occurredAt"`
+	CreatedAt    time.Time  `bun:"created_at,nullzero,default:current_timestamp" json:"createdAt"`
 }
 
 // InsertInteraction stores i, setting its id when unset. It does not touch

@@ -32,9 +32,10 @@ type TelecallerStats struct {
 	AverageLastCallTime      *string        `bun:"-" json:"averageLastCallTime"`
 
 	// Sums behind the averages, so team totals average over all call days.
-	CallDays       int   `bun:"call_days" json:"-"`
-	FirstCallSecs  int64 `bun:"first_call_secs" json:"-"`
-	LastCallSecs   int64 `bun:"last_call_secs" json:"-"`
+	CallDays       int     `bun:"call_days" json:"-"`
+	FirstCallSecs  int64   `bun:"first_call_secs" json:"-"`
+	LastCallSecs   int64   `bun:"last_call_secs" json:"-"`
+	OutcomeCounts  []int64 `bun:"outcome_counts,array" json:"-"`
 	outcomesByName map[Outcome]int
 }
 
@@ -47,108 +48,37 @@ type TelecallerPerformance struct {
 	Team        *TelecallerStats   `json:"team"`
 }
 
-// FollowUpGrace is how late a follow-up may be and still count as on time.
+// FollowUpGrace is how late a follow-up may be and still count as on time
+// (the rollup migration spells the same hour).
 const FollowUpGrace = "1 hour"
 
+// slotResolution is the rollups' time grain: every UTC offset in use is a
+// multiple of 15 minutes, so local days are whole slots.
+const slotResolution = 15 * time.Minute
+
 // FindTelecallerPerformance reports every telecaller (or only telecallerID)
-// over r, in one repeatable-read snapshot. Rows include every user with the
-// telecaller role and anyone else who logged interactions in the range.
+// over r, in one repeatable-read snapshot, from the rollups the write
+// transactions maintain (telecaller_activity and friends, see the
+// analytics_rollups migration). The range is read at 15-minute resolution:
+// both ends are rounded down to a quarter hour (UTC) and the report gives
+// the range it used. Rows include every user with the telecaller role and
+// anyone else who logged interactions in the range.
 func FindTelecallerPerformance(ctx context.Context, bdb *bun.DB, telecallerID *uuid.UUID, r AnalyticsRange) (*TelecallerPerformance, error) {
+	r.From, r.To = r.From.UTC().Truncate(slotResolution), r.To.UTC().Truncate(slotResolution)
 	p := &TelecallerPerformance{From: r.From, To: r.To, TimeZone: r.TimeZone}
 	err := bdb.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
 		if err := analyticsSession(ctx, tx); err != nil {
 			return err
 		}
-		who, mine := "TRUE", "TRUE"
-		args := []any{r.From, r.To, r.TimeZone, r.Now}
-		if telecallerID != nil {
-			who, mine, args = "u.id = ?4", "i.telecaller_id = ?4", append(args, *telecallerID)
-		}
-		err := tx.NewRaw(fmt.Sprintf(`WITH acts AS (
-				SELECT i.id, i.lead_id, i.telecaller_id, i.type, i.direction, i.outcome, i.duration_seconds,
-					i.status_after, i.follow_up_at, i.occurred_at
-				FROM interactions AS i JOIN leads AS l ON l.id = i.lead_id AND l.deleted_at IS NULL
-				WHERE i.occurred_at >= ?0 AND i.occurred_at < ?1 AND %[5]s
-			), per AS (
-				SELECT a.telecaller_id,
-					count(DISTINCT a.lead_id) FILTER (WHERE a.type <> 'note') AS leads_contacted,
-					count(*) FILTER (WHERE a.type = 'call' AND a.direction = 'outbound') AS calls_made,
-					count(*) FILTER (WHERE a.type = 'call' AND a.outcome IN %[1]s) AS connected_calls,
-					coalesce(sum(a.duration_seconds) FILTER (WHERE a.type = 'call'), 0) AS talk_seconds,
-					count(DISTINCT a.lead_id) FILTER (WHERE a.status_after = 'converted') AS conversions
-				FROM acts AS a GROUP BY a.telecaller_id
-			), booked AS (
-				-- Only interactions that booked a follow-up look for the next contact.
-				SELECT a.telecaller_id,
-					count(*) AS follow_ups_scheduled,
-					count(*) FILTER (WHERE nx.at <= a.follow_up_at + interval '%[2]s') AS follow_ups_on_time,
-					count(*) FILTER (WHERE nx.at IS NULL AND a.follow_up_at < ?3) AS follow_ups_overdue
-				FROM acts AS a
-				LEFT JOIN LATERAL (
-					SELECT min(j.occurred_at) AS at FROM interactions AS j
-					WHERE j.lead_id = a.lead_id AND j.type <> 'note' AND (j.occurred_at, j.id) > (a.occurred_at, a.id)
-				) AS nx ON true
-				WHERE a.follow_up_at IS NOT NULL
-				GROUP BY a.telecaller_id
-			), days AS (
-				SELECT telecaller_id, count(*) AS call_days,
-					sum(extract(epoch FROM first_at::time))::bigint AS first_call_secs,
-					sum(extract(epoch FROM last_at::time))::bigint AS last_call_secs
-				FROM (
-					SELECT a.telecaller_id, (a.occurred_at AT TIME ZONE ?2)::date,
-						min(a.occurred_at AT TIME ZONE ?2) AS first_at, max(a.occurred_at AT TIME ZONE ?2) AS last_at
-					FROM acts AS a WHERE a.type = 'call' GROUP BY 1, 2
-				) AS d GROUP BY telecaller_id
-			), assigned AS (
-				SELECT l.assigned_to, count(*) AS n FROM leads AS l
-				WHERE l.deleted_at IS NULL AND l.assigned_to IS NOT NULL AND l.status NOT IN %[3]s GROUP BY 1
-			)
-			SELECT u.id AS telecaller_id, coalesce(asg.n, 0) AS leads_assigned,
-				coalesce(per.leads_contacted, 0) AS leads_contacted, coalesce(per.calls_made, 0) AS calls_made,
-				coalesce(per.connected_calls, 0) AS connected_calls, coalesce(per.talk_seconds, 0) AS talk_seconds,
-				coalesce(per.conversions, 0) AS conversions, coalesce(bk.follow_ups_scheduled, 0) AS follow_ups_scheduled,
-				coalesce(bk.follow_ups_on_time, 0) AS follow_ups_on_time, coalesce(bk.follow_ups_overdue, 0) AS follow_ups_overdue,
-				coalesce(days.call_days, 0) AS call_days, coalesce(days.first_call_secs, 0) AS first_call_secs,
-				coalesce(days.last_call_secs, 0) AS last_call_secs
-			FROM users AS u
-			LEFT JOIN per ON per.telecaller_id = u.id
-			LEFT JOIN booked AS bk ON bk.telecaller_id = u.id
-			LEFT JOIN days ON days.telecaller_id = u.id
-			LEFT JOIN assigned AS asg ON asg.assigned_to = u.id
-			WHERE (u.role = 'telecaller' OR per.telecaller_id IS NOT NULL) AND %[4]s
-			ORDER BY u.full_name, u.id`, connectedOutcomes, FollowUpGrace, closedStatuses, who, mine), args...).Scan(ctx, &p.Telecallers)
+		rows, err := performanceRows(ctx, tx, telecallerID, r)
 		if err != nil {
 			return err
 		}
-		var outcomes []struct {
-			TelecallerID uuid.UUID
-			Outcome      Outcome
-			N            int
-		}
-		err = tx.NewRaw(`SELECT i.telecaller_id, i.outcome, count(*) AS n
-			FROM interactions AS i JOIN leads AS l ON l.id = i.lead_id AND l.deleted_at IS NULL
-			WHERE i.occurred_at >= ?0 AND i.occurred_at < ?1 AND i.outcome IS NOT NULL AND `+mine+`
-			GROUP BY 1, 2`, args...).Scan(ctx, &outcomes)
-		if err != nil {
-			return err
-		}
-		byID := map[uuid.UUID]*TelecallerStats{}
-		for _, s := range p.Telecallers {
-			byID[*s.TelecallerID] = s
-			s.outcomesByName = map[Outcome]int{}
-		}
-		for _, o := range outcomes {
-			if s, ok := byID[o.TelecallerID]; ok {
-				s.outcomesByName[o.Outcome] = o.N
-			}
-		}
+		p.Telecallers = rows
 		return nil
 	})
 	if err != nil {
 		return nil, formatError(err, "Analytics")
-	}
-	if p.Telecallers == nil {
-		p.Telecallers = []*TelecallerStats{}
 	}
 	p.Team = &TelecallerStats{outcomesByName: map[Outcome]int{}}
 	for _, s := range p.Telecallers {
@@ -157,6 +87,125 @@ func FindTelecallerPerformance(ctx context.Context, bdb *bun.DB, telecallerID *u
 	}
 	p.Team.derive()
 	return p, nil
+}
+
+// activityRanges splits [from, to) (on 15-minute marks) into the whole UTC
+// days inside it, read from day rows, and the slots around them.
+func activityRanges(from, to time.Time) string {
+	dayLo := from.Truncate(24 * time.Hour)
+	if dayLo.Before(from) {
+		dayLo = dayLo.Add(24 * time.Hour)
+	}
+	dayHi := to.Truncate(24 * time.Hour)
+	q := func(day bool, lo, hi time.Time) string {
+		return fmt.Sprintf("(a.is_day = %t AND a.bucket >= '%s' AND a.bucket < '%s')", day, lo.Format(time.RFC3339), hi.Format(time.RFC3339))
+	}
+	if !dayLo.Before(dayHi) {
+		if dayLo.Equal(dayHi) {
+			return q(false, from, dayLo) + " OR " + q(false, dayHi, to)
+		}
+		return q(false, from, to)
+	}
+	return q(true, dayLo, dayHi) + " OR " + q(false, from, dayLo) + " OR " + q(false, dayHi, to)
+}
+
+// performanceRows reads the per-telecaller rows. Counters are sums over
+// the rollup rows of the range. Overdue follow-ups depend on now: the open
+// bookings of the range (a counter) minus those not due yet (found by
+// their due time, after now). The first and
+// last call of each local day come from the day rows, cut at the local
+// midnights; where a cut falls between a day's calls, the slot rows on the
+// right side of it give the answer.
+func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r AnalyticsRange) ([]*TelecallerStats, error) {
+	who, whoA, whoI := "TRUE", "TRUE", "TRUE"
+	args := []any{r.From, r.To, r.TimeZone, r.Now}
+	if telecallerID != nil {
+		who, whoA, whoI, args = "u.id = ?4", "a.telecaller_id = ?4", "i.telecaller_id = ?4", append(args, *telecallerID)
+	}
+	var rows []*TelecallerStats
+	err := tx.NewRaw(fmt.Sprintf(`WITH per AS (
+			SELECT a.telecaller_id, sum(a.interactions) AS interactions,
+				sum(a.leads_contacted) AS leads_contacted, sum(a.calls_made) AS calls_made,
+				sum(a.connected_calls) AS connected_calls, sum(a.talk_seconds) AS talk_seconds,
+				sum(a.conversions) AS conversions, sum(a.follow_ups_scheduled) AS follow_ups_scheduled,
+				sum(a.follow_ups_on_time) AS follow_ups_on_time,
+				sum(a.o_connected) AS o_connected, sum(a.o_no_answer) AS o_no_answer, sum(a.o_busy) AS o_busy,
+				sum(a.o_voicemail) AS o_voicemail, sum(a.o_wrong_number) AS o_wrong_number,
+				sum(a.o_callback_requested) AS o_callback_requested, sum(a.o_interested) AS o_interested,
+				sum(a.o_not_interested) AS o_not_interested, sum(a.o_converted) AS o_converted,
+				sum(a.o_do_not_call) AS o_do_not_call, sum(a.open_follow_ups) AS open_follow_ups
+			FROM telecaller_activity AS a WHERE (%[1]s) AND %[2]s GROUP BY 1
+		), not_due AS (
+			-- Deleted leads are few: leave them out by an anti-join on them.
+			SELECT i.telecaller_id, count(*) AS n
+			FROM interactions AS i
+			WHERE i.follow_up_at IS NOT NULL AND i.followed_up_at IS NULL AND i.follow_up_at >= ?3
+				AND i.occurred_at >= ?0 AND i.occurred_at < ?1 AND %[3]s
+				AND NOT EXISTS (SELECT 1 FROM leads AS l WHERE l.id = i.lead_id AND l.deleted_at IS NOT NULL)
+			GROUP BY 1
+		), local_days AS (
+			SELECT d, greatest(d AT TIME ZONE ?2, ?0) AS lo, least((d + interval '1 day') AT TIME ZONE ?2, ?1) AS hi
+			FROM generate_series(date_trunc('day', ?0::timestamptz AT TIME ZONE ?2),
+				?1::timestamptz AT TIME ZONE ?2 - interval '1 microsecond', interval '1 day') AS d
+		), pieces AS (
+			SELECT ld.d, greatest(ld.lo, u) AS lo, least(ld.hi, u + interval '1 day') AS hi, u
+			FROM local_days AS ld
+			CROSS JOIN LATERAL generate_series(date_trunc('day', ld.lo, 'UTC'), ld.hi - interval '1 microsecond', interval '1 day') AS u
+			WHERE ld.lo < ld.hi
+		), piece_calls AS (
+			SELECT a.telecaller_id, p.d,
+				CASE WHEN a.first_call_at >= p.hi OR a.last_call_at < p.lo THEN NULL
+					WHEN a.first_call_at >= p.lo THEN a.first_call_at
+					ELSE (SELECT s.first_call_at FROM telecaller_activity AS s
+						WHERE NOT s.is_day AND s.first_call_at IS NOT NULL AND s.telecaller_id = a.telecaller_id
+							AND s.bucket >= p.lo AND s.bucket < p.hi ORDER BY s.bucket LIMIT 1) END AS first_at,
+				CASE WHEN a.first_call_at >= p.hi OR a.last_call_at < p.lo THEN NULL
+					WHEN a.last_call_at < p.hi THEN a.last_call_at
+					ELSE (SELECT s.last_call_at FROM telecaller_activity AS s
+						WHERE NOT s.is_day AND s.first_call_at IS NOT NULL AND s.telecaller_id = a.telecaller_id
+							AND s.bucket >= p.lo AND s.bucket < p.hi ORDER BY s.bucket DESC LIMIT 1) END AS last_at
+			FROM pieces AS p
+			JOIN telecaller_activity AS a ON a.is_day AND a.bucket = p.u AND a.first_call_at IS NOT NULL AND %[2]s
+		), days AS (
+			SELECT telecaller_id, count(*) AS call_days,
+				sum(extract(epoch FROM (first_at AT TIME ZONE ?2)::time))::bigint AS first_call_secs,
+				sum(extract(epoch FROM (last_at AT TIME ZONE ?2)::time))::bigint AS last_call_secs
+			FROM (
+				SELECT telecaller_id, d, min(first_at) AS first_at, max(last_at) AS last_at
+				FROM piece_calls GROUP BY 1, 2 HAVING min(first_at) IS NOT NULL
+			) AS ld GROUP BY 1
+		)
+		SELECT u.id AS telecaller_id, coalesce(asg.open_leads, 0) AS leads_assigned,
+			coalesce(per.leads_contacted, 0) AS leads_contacted, coalesce(per.calls_made, 0) AS calls_made,
+			coalesce(per.connected_calls, 0) AS connected_calls, coalesce(per.talk_seconds, 0) AS talk_seconds,
+			coalesce(per.conversions, 0) AS conversions, coalesce(per.follow_ups_scheduled, 0) AS follow_ups_scheduled,
+			coalesce(per.follow_ups_on_time, 0) AS follow_ups_on_time, coalesce(per.open_follow_ups, 0) - coalesce(nd.n, 0) AS follow_ups_overdue,
+			coalesce(days.call_days, 0) AS call_days, coalesce(days.first_call_secs, 0) AS first_call_secs,
+			coalesce(days.last_call_secs, 0) AS last_call_secs,
+			ARRAY[coalesce(per.o_connected, 0), coalesce(per.o_no_answer, 0), coalesce(per.o_busy, 0),
+				coalesce(per.o_voicemail, 0), coalesce(per.o_wrong_number, 0), coalesce(per.o_callback_requested, 0),
+				coalesce(per.o_interested, 0), coalesce(per.o_not_interested, 0), coalesce(per.o_converted, 0),
+				coalesce(per.o_do_not_call, 0)] AS outcome_counts
+		FROM users AS u
+		LEFT JOIN per ON per.telecaller_id = u.id
+		LEFT JOIN not_due AS nd ON nd.telecaller_id = u.id
+		LEFT JOIN days ON days.telecaller_id = u.id
+		LEFT JOIN telecaller_open_leads AS asg ON asg.telecaller_id = u.id
+		WHERE (u.role = 'telecaller' OR per.interactions > 0) AND %[4]s
+		ORDER BY u.full_name, u.id`, activityRanges(r.From, r.To), whoA, whoI, who), args...).Scan(ctx, &rows)
+	if err != nil {
+		return nil, err
+	}
+	if rows == nil {
+		rows = []*TelecallerStats{}
+	}
+	for _, s := range rows {
+		s.outcomesByName = map[Outcome]int{}
+		for i, o := range Outcomes { // the order of the o_* rollup columns
+			s.outcomesByName[o] = int(s.OutcomeCounts[i])
+		}
+	}
+	return rows, nil
 }
 
 // add sums another row's counts into s.

@@ -2351,7 +2351,8 @@ type LeadAnalytics {
 
 """
 One telecaller's activity over [from, to): the interactions they logged in the
-range, on leads that are not deleted. The team row sums every row.
+range, on leads that are not deleted. The team row sums every row. Read from
+rollups the writes keep in the same transaction, so a write shows at once.
 """
 type TelecallerStats {
   "Null on the team row."
@@ -2359,7 +2360,7 @@ type TelecallerStats {
   telecaller: User
   "Open leads assigned to them now (a snapshot, not range-bound)."
   leadsAssigned: Int!
-  "Distinct leads they had a non-note interaction with."
+  "Leads whose first non-note interaction by this telecaller falls in the range (each lead counts once per telecaller, in the range of that first contact, so rows and ranges add up)."
   leadsContacted: Int!
   "Outbound calls."
   callsMade: Int!
@@ -2371,13 +2372,13 @@ type TelecallerStats {
   talkTimeSeconds: Int!
   "talkTimeSeconds ÷ connectedCalls."
   averageTalkTimeSeconds: Float!
-  "Distinct leads their interactions moved to CONVERTED."
+  "Leads whose first interaction by this telecaller that moved them to CONVERTED falls in the range."
   conversions: Int!
   "conversions ÷ leadsContacted."
   conversionRate: Float!
   "Their interactions that booked a follow-up."
   followUpsScheduled: Int!
-  "Booked follow-ups where the lead's next non-note interaction came at most one hour after the due time."
+  "Booked follow-ups (booked in the range) where the lead's next non-note interaction came at most one hour after the due time."
   followUpsCompletedOnTime: Int!
   "Booked follow-ups past due with no interaction since."
   followUpsOverdue: Int!
@@ -2389,9 +2390,16 @@ type TelecallerStats {
   averageLastCallTime: String
 }
 
-"Per-telecaller performance over [from, to) with team totals."
+"""
+Per-telecaller performance over [from, to) with team totals. The range is read
+at 15-minute resolution (every time zone offset in use is a multiple of 15
+minutes): from and to are rounded down to the quarter hour (UTC), and the
+report gives the range it used.
+"""
 type TelecallerPerformance {
+  "The range used: the from asked for, rounded down to a quarter hour."
   from: Time!
+  "The range used: the to asked for, rounded down to a quarter hour."
   to: Time!
   timeZone: String!
   telecallers: [TelecallerStats!]!

@@ -142,7 +142,7 @@ var leadColumns = []string{
 
 var interactionColumns = []string{
 	"id", "lead_id", "telecaller_id", "type", "direction", "outcome", "duration_seconds",
-	"notes", "follow_up_at", "status_after", "occurred_at", "created_at",
+	"notes", "follow_up_at", "status_after", "occurred_at", "created_at", "followed_up_at",
 }
 
 // leadRows is a pgx.CopyFromSource over leads. Values reuses one slice: pgx
@@ -190,6 +190,6 @@ func (r *interactionRows) Values() ([]any, error) {
 	r.vals = append(r.vals[:0],
 		[16]byte(it.ID), [16]byte(it.LeadID), [16]byte(it.TelecallerID),
 		string(it.Type), string(it.Direction), (*string)(it.Outcome), it.DurationSeconds,
-		it.Notes, it.FollowUpAt, (*string)(it.StatusAfter), it.OccurredAt, it.CreatedAt)
+		it.Notes, it.FollowUpAt, (*string)(it.StatusAfter), it.OccurredAt, it.CreatedAt, it.FollowedUpAt)
 	return r.vals, nil
 }

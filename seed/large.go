@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/telecaller-crm/api/db"
 )
 
 // LargeOptions size the large data set RunLarge loads. Zero fields take
@@ -35,8 +37,10 @@ type LargeOptions struct {
 
 // LargeProgress reports how far RunLarge has got.
 type LargeProgress struct {
-	// Stage is "copy" while rows are being copied, then "analyze" while
-	// statistics and the visibility map are refreshed.
+	// Stage is "copy" while rows are being copied, "index" while indexes
+	// and foreign keys are rebuilt, "rollups" while the analytics rollups
+	// are built, then "analyze" while statistics and the visibility map are
+	// refreshed.
 	Stage string
 	// Leads and Interactions count the rows copied so far.
 	Leads, Interactions int
@@ -46,9 +50,10 @@ type LargeProgress struct {
 type LargeSummary struct {
 	Users, Leads, Interactions int
 	// Copy is the time spent generating and copying rows (both run at
-	// once), Analyze the time spent on ANALYZE and VACUUM afterwards, and
-	// Total the wall time of the call.
-	Copy, Analyze, Total time.Duration
+	// once), Rebuild the time spent rebuilding indexes, foreign keys and the
+	// analytics rollups afterwards, Analyze the time spent on ANALYZE and
+	// VACUUM, and Total the wall time of the call.
+	Copy, Rebuild, Analyze, Total time.Duration
 }
 
 // RowsPerSecond is the overall load rate: leads plus interactions per second
@@ -99,14 +104,17 @@ func (o LargeOptions) withDefaults(bdb *bun.DB) (LargeOptions, error) {
 // created over the year before Now and exactly opt.Interactions interactions
 // consistent with them (attempt counts, last contact, follow-ups and final
 // status all agree with each lead's history). Rows are generated while they
-// are streamed with COPY into the live tables, every index and constraint in
-// place, in batches of 10,000 leads with their interactions; memory stays
-// flat. Planner statistics and the visibility map are refreshed at the end.
+// are streamed with COPY, in batches of 10,000 leads with their
+// interactions; memory stays flat. The tables are empty, so the load first
+// drops their secondary indexes and foreign keys and pauses the rollup
+// triggers (db.DeferBulkLoadDDL saves their definitions), then rebuilds the
+// very same ones (opt.Connections at once) and the analytics rollups in
+// one pass each. Planner statistics and the visibility map are refreshed at
+// the end.
 //
 // It loads only into a database without leads and returns an error
-// otherwise. Each batch is its own transaction and opt.Connections batches
-// are copied at once, so a failure leaves the batches committed before it;
-// the error says how many.
+// otherwise. On failure it empties the tables again and restores their
+// indexes; if the process dies instead, the next RunLarge does that first.
 func RunLarge(ctx context.Context, bdb *bun.DB, opt LargeOptions) (LargeSummary, error) {
 	start := time.Now()
 	opt, err := opt.withDefaults(bdb)
@@ -118,7 +126,7 @@ func RunLarge(ctx context.Context, bdb *bun.DB, opt LargeOptions) (LargeSummary,
 	if err != nil {
 		return LargeSummary{}, fmt.Errorf("seed: %w", err)
 	}
-	sum.Copy = time.Since(start)
+	sum.Copy = time.Since(start) - sum.Rebuild
 	opt.Progress(LargeProgress{Stage: "analyze", Leads: sum.Leads, Interactions: sum.Interactions})
 	analyzed := time.Now()
 	if err := vacuumAnalyze(ctx, bdb); err != nil {
@@ -140,13 +148,13 @@ func vacuumAnalyze(ctx context.Context, bdb *bun.DB) error {
 		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = on"); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "ANALYZE users, leads, interactions")
+		_, err := tx.ExecContext(ctx, "ANALYZE users, leads, interactions, lead_telecaller_firsts, telecaller_activity, telecaller_open_leads")
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
-	if _, err := bdb.ExecContext(ctx, "VACUUM users, leads, interactions"); err != nil {
+	if _, err := bdb.ExecContext(ctx, "VACUUM users, leads, interactions, lead_telecaller_firsts, telecaller_activity"); err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}
 	return nil
@@ -166,6 +174,15 @@ func loadLarge(ctx context.Context, bdb *bun.DB, opt LargeOptions) (LargeSummary
 		return sum, fmt.Errorf("lock: %w", err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", lockKey) //nolint:errcheck
+	pending, err := db.PendingBulkLoadDDL(ctx, conn)
+	if err != nil {
+		return sum, err
+	}
+	if pending {
+		if err := undoLoad(ctx, bdb, opt.Connections); err != nil {
+			return sum, fmt.Errorf("an earlier load was interrupted: %w", err)
+		}
+	}
 	var exists bool
 	if err := conn.NewRaw("SELECT EXISTS (SELECT 1 FROM leads)").Scan(ctx, &exists); err != nil {
 		return sum, fmt.Errorf("check for leads: %w", err)
@@ -178,9 +195,38 @@ func loadLarge(ctx context.Context, bdb *bun.DB, opt LargeOptions) (LargeSummary
 		return sum, err
 	}
 	sum.Users = len(users)
-	sum.Leads, sum.Interactions, err = copyLarge(ctx, bdb, opt)
-	if err != nil && sum.Leads > 0 {
-		return sum, fmt.Errorf("%w (%d leads and %d interactions were committed before the failure: drop the database and load again)", err, sum.Leads, sum.Interactions)
+	if err := db.DeferBulkLoadDDL(ctx, bdb, "leads", "interactions"); err != nil {
+		return sum, fmt.Errorf("drop indexes for the load: %w", err)
 	}
-	return sum, err
+	sum.Leads, sum.Interactions, err = copyLarge(ctx, bdb, opt)
+	if err != nil {
+		return sum, errors.Join(err, undoLoad(ctx, bdb, opt.Connections))
+	}
+	opt.Progress(LargeProgress{Stage: "index", Leads: sum.Leads, Interactions: sum.Interactions})
+	rebuilt := time.Now()
+	if err := db.RestoreBulkLoadDDL(ctx, bdb, opt.Connections); err != nil {
+		return sum, errors.Join(fmt.Errorf("rebuild indexes: %w", err), undoLoad(ctx, bdb, opt.Connections))
+	}
+	opt.Progress(LargeProgress{Stage: "rollups", Leads: sum.Leads, Interactions: sum.Interactions})
+	// The generator wrote followed_up_at itself.
+	if err := db.RefreshTelecallerRollups(ctx, bdb, false); err != nil {
+		return sum, fmt.Errorf("build the analytics rollups: %w", err)
+	}
+	sum.Rebuild = time.Since(rebuilt)
+	return sum, nil
+}
+
+// undoLoad empties the loaded tables and puts back their indexes, keys and
+// triggers, after a failed load or one interrupted in an earlier run (the
+// tables were empty when the load began, so every row is the load's own).
+// With the rows gone, the unique indexes always rebuild.
+func undoLoad(ctx context.Context, bdb *bun.DB, workers int) error {
+	ctx = context.WithoutCancel(ctx)
+	if _, err := bdb.ExecContext(ctx, "TRUNCATE interactions, leads, lead_telecaller_firsts, telecaller_activity, telecaller_open_leads"); err != nil {
+		return fmt.Errorf("empty the partly loaded tables: %w", err)
+	}
+	if err := db.RestoreBulkLoadDDL(ctx, bdb, workers); err != nil {
+		return fmt.Errorf("restore indexes after the failure: %w", err)
+	}
+	return nil
 }

@@ -59,6 +59,17 @@ func (g *largeGen) history(l *db.Lead, actor, previous uuid.UUID, n int, its []d
 			it.Notes = ptr(pick(g.rng, interactionNotes[*it.Outcome]))
 		}
 	}
+	// Each booked follow-up was completed by the next contact after it (the
+	// times only grow), as the database would have recorded when it was logged.
+	var next *time.Time
+	for k := len(its) - 1; k >= start; k-- {
+		if its[k].FollowUpAt != nil {
+			its[k].FollowedUpAt = next
+		}
+		if its[k].Type != db.TypeNote {
+			next = ptr(its[k].OccurredAt) // a copy: times is reused
+		}
+	}
 	last := times[n-1]
 	l.AttemptCount, l.LastContactedAt = n, &last
 	if l.Status == db.StatusFollowUp || l.Status == db.StatusInterested {

@@ -2,12 +2,14 @@ package seed_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
 	"github.com/uptrace/bun"
 
+	"github.com/telecaller-crm/api/db"
 	"github.com/telecaller-crm/api/db/dbtest"
 	"github.com/telecaller-crm/api/seed"
 )
@@ -43,6 +45,20 @@ func TestRunLarge(t *testing.T) {
 				t.Errorf("%s: not analyzed or not vacuumed", table)
 			}
 		}
+	})
+
+	t.Run("indexes, keys and triggers are back and the rollups match a rebuild", func(t *testing.T) {
+		fresh, _ := dbtest.New(t)
+		if got, want := dbtest.Schema(t, bdb), dbtest.Schema(t, fresh); !slices.Equal(got, want) {
+			t.Errorf("schema after the load:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if n := count(t, bdb, "SELECT count(*) FROM bulk_load_deferred"); n != 0 {
+			t.Errorf("%d deferred steps left", n)
+		}
+		if n := count(t, bdb, "SELECT count(*) FROM telecaller_activity"); n == 0 {
+			t.Error("no rollups were built")
+		}
+		dbtest.CheckRollups(t, bdb)
 	})
 
 	t.Run("phones are valid E.164 and normalise from what was typed", func(t *testing.T) {
@@ -218,3 +234,29 @@ const progressQuery = `SELECT count(*) FROM leads l
 	WHERE l.first_contacted_at IS DISTINCT FROM p.first_at
 	OR l.converted_at IS DISTINCT FROM coalesce(p.converted_at, CASE WHEN l.status = 'converted' THEN l.updated_at END)
 	OR l.stage <> greatest(lead_stage_rank(l.status), coalesce(p.max_rank, 0), CASE WHEN p.first_at IS NULL THEN 0 ELSE 1 END)`
+
+func TestRunLargeRepairsAnInterruptedLoad(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bdb, _ := dbtest.New(t)
+	fresh, _ := dbtest.New(t)
+	// A load that died after taking the indexes away, leaving rows behind.
+	if err := db.DeferBulkLoadDDL(ctx, bdb, "leads", "interactions"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bdb.ExecContext(ctx, "INSERT INTO leads (id, name, email) VALUES (gen_random_uuid(), 'half loaded', 'half@example.com')"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeferBulkLoadDDL(ctx, bdb, "leads", "interactions"); err == nil {
+		t.Fatal("a second deferral was accepted while one is pending")
+	}
+	if _, err := seed.RunLarge(ctx, bdb, seed.LargeOptions{Leads: 300, Interactions: 900, Now: now}); err != nil {
+		t.Fatalf("RunLarge after an interrupted load: %v", err)
+	}
+	if got := tableCounts(t, bdb); got.Leads != 300 || got.Interactions != 900 {
+		t.Errorf("rows = %+v, want the new load only", got)
+	}
+	if got, want := dbtest.Schema(t, bdb), dbtest.Schema(t, fresh); !slices.Equal(got, want) {
+		t.Errorf("schema after the repair:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -80,11 +80,15 @@ func seedLarge(ctx context.Context, bdb *bun.DB, opt seed.LargeOptions, stdout, 
 		progressbar.OptionShowElapsedTimeOnFinish(),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }),
 	)
+	copied := false
 	opt.Progress = func(p seed.LargeProgress) {
 		_ = bar.Set64(int64(p.Leads + p.Interactions))
-		if p.Stage == "analyze" {
-			_ = bar.Finish()
-			fmt.Fprintln(stderr, "seed: vacuum analyze…")
+		if msg, ok := map[string]string{"index": "rebuilding indexes and keys", "rollups": "building analytics rollups", "analyze": "vacuum analyze"}[p.Stage]; ok {
+			if !copied {
+				_ = bar.Finish()
+				copied = true
+			}
+			fmt.Fprintf(stderr, "seed: %s…\n", msg)
 		}
 	}
 	sum, err := seed.RunLarge(ctx, bdb, opt)
@@ -93,8 +97,8 @@ func seedLarge(ctx context.Context, bdb *bun.DB, opt seed.LargeOptions, stdout, 
 		fmt.Fprintln(stderr)
 		return err
 	}
-	fmt.Fprintf(stdout, "seed: %d users, %d leads, %d interactions in %s (%.0f rows/s); copy %s, vacuum analyze %s\n",
+	fmt.Fprintf(stdout, "seed: %d users, %d leads, %d interactions in %s (%.0f rows/s); copy %s, indexes and rollups %s, vacuum analyze %s\n",
 		sum.Users, sum.Leads, sum.Interactions, sum.Total.Round(time.Millisecond), sum.RowsPerSecond(),
-		sum.Copy.Round(time.Millisecond), sum.Analyze.Round(time.Millisecond))
+		sum.Copy.Round(time.Millisecond), sum.Rebuild.Round(time.Millisecond), sum.Analyze.Round(time.Millisecond))
 	return nil
 }

@@ -1,0 +1,12 @@
+package db
+
+// DeriveForTest fills in the outcome list, rates and averages of a row
+// read by a test, as FindTelecallerPerformance does.
+func DeriveForTest(s *TelecallerStats) *TelecallerStats {
+	s.outcomesByName = map[Outcome]int{}
+	for i, o := range Outcomes {
+		s.outcomesByName[o] = int(s.OutcomeCounts[i])
+	}
+	s.derive()
+	return s
+}
