@@ -26,7 +26,8 @@ import (
 var rollupTriggers = []string{"interactions_before_write", "interactions_after_write", "leads_after_write", "leads_after_update"}
 
 // DeferBulkLoadDDL drops the secondary indexes and foreign keys of tables
-// and disables the rollup triggers, after saving how to restore them. It
+// (and the keys of other tables that point at them, so a failed load can be
+// emptied with TRUNCATE) and disables the rollup triggers, after saving how to restore them. It
 // refuses (CONFLICT) when any of the tables has rows or a previous load left
 // work pending.
 func DeferBulkLoadDDL(ctx context.Context, bdb *bun.DB, tables ...string) error {
@@ -59,7 +60,9 @@ func DeferBulkLoadDDL(ctx context.Context, bdb *bun.DB, tables ...string) error 
 		if _, err := tx.ExecContext(ctx, `INSERT INTO bulk_load_deferred (step, name, restore_sql)
 			SELECT 2, co.conname, format('ALTER TABLE %I ADD CONSTRAINT %I %s', c.relname, co.conname, pg_get_constraintdef(co.oid))
 			FROM pg_constraint AS co JOIN pg_class AS c ON c.oid = co.conrelid
-			WHERE co.contype = 'f' AND c.relnamespace = 'public'::regnamespace AND c.relname IN (?)`, bun.In(tables)); err != nil {
+			WHERE co.contype = 'f' AND c.relnamespace = 'public'::regnamespace
+				AND (c.relname IN (?) OR co.confrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname IN (?)))`,
+			bun.In(tables), bun.In(tables)); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO bulk_load_deferred (step, name, restore_sql)
