@@ -30,7 +30,8 @@ type AnalyticsScope struct {
 }
 
 func (s AnalyticsScope) where() schema.QueryWithArgs {
-	conds, args := []string{"l.deleted_at IS NULL"}, []any{}
+	conds := []string{"l.deleted_at IS NULL"}
+	var args []any // nil, not empty: bun warns about an empty list without placeholders
 	for _, id := range []*uuid.UUID{s.Scope.AssignedTo, s.AssignedTo} {
 		if id != nil {
 			conds, args = append(conds, "l.assigned_to = ?"), append(args, *id)
