@@ -42,7 +42,7 @@ func (r *Resolver) bulkCreateLeads(ctx context.Context, leads []*model.CreateLea
 		}
 		rows = append(rows, row)
 	}
-	err = r.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = db.AsActor(ctx, r.DB, p.UserID, db.SourceBulk, func(ctx context.Context, tx bun.Tx) error {
 		written, err := db.WriteLeadsBulk(ctx, tx, rows, mode)
 		if err != nil {
 			return err
@@ -138,5 +138,7 @@ func (r *Resolver) assignLeads(ctx context.Context, leadIDs []uuid.UUID, filter 
 	if len(leadIDs) > maxAssignBatch {
 		return nil, apperr.Invalid("leadIds", "at most 10000 leads per request; narrow the filter")
 	}
-	return db.AssignLeadsRoundRobin(ctx, r.DB, leadIDs, assigneeIDs)
+	return asActor(ctx, r, p, db.SourceBulkAssign, func(ctx context.Context, tx bun.IDB) (*db.BulkAssignResult, error) {
+		return db.AssignLeadsRoundRobin(ctx, tx, leadIDs, assigneeIDs)
+	})
 }

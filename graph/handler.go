@@ -75,6 +75,7 @@ func setComplexity(c *ComplexityRoot) {
 		return 1 + page(first)*child
 	}
 	c.Lead.Interactions = func(child int, first int) int { return 1 + max(first, 1)*child }
+	c.Lead.Timeline = func(child int, first *int, _ *string, _ *int) int { return 1 + page(first)*child }
 }
 
 // maxIntrospectionDepth is how much deeper than the limit an introspection

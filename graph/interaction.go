@@ -49,7 +49,7 @@ func (r *Resolver) logInteraction(ctx context.Context, p *auth.Principal, in mod
 		}
 		it.OccurredAt = in.OccurredAt.UTC()
 	}
-	err = r.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = db.AsActor(ctx, r.DB, p.UserID, db.SourceInteraction, func(ctx context.Context, tx bun.Tx) error {
 		lead, err := db.LockLead(ctx, tx, in.LeadID, leadScope(p))
 		if err != nil {
 			return err

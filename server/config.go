@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,13 @@ type Config struct {
 	ReadHeaderTimeout    time.Duration
 	RequestTimeout       time.Duration
 	ImportTimeout        time.Duration
+	// BodyReadTimeout bounds reading a request body (except a CSV import's),
+	// so clients that drip bytes are cut off early.
+	BodyReadTimeout time.Duration
+	// CORSAllowedOrigins are the browser origins that may call the API
+	// ("*": any, without credentials); empty turns CORS off.
+	CORSAllowedOrigins   []string
+	CORSAllowCredentials bool
 }
 
 // Default body caps of the bulk routes: 1000 leads of about 5 KB each, and a
@@ -83,6 +91,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ReadHeaderTimeout:    p.duration("READ_HEADER_TIMEOUT", 5*time.Second),
 		RequestTimeout:       p.duration("REQUEST_TIMEOUT", 30*time.Second),
 		ImportTimeout:        p.duration("IMPORT_TIMEOUT", 15*time.Minute),
+		BodyReadTimeout:      p.duration("BODY_READ_TIMEOUT", 15*time.Second),
+		CORSAllowedOrigins:   p.origins("CORS_ALLOWED_ORIGINS"),
+		CORSAllowCredentials: p.bool("CORS_ALLOW_CREDENTIALS", false),
+	}
+	if c.CORSAllowCredentials && slices.Contains(c.CORSAllowedOrigins, "*") {
+		p.fail("CORS_ALLOW_CREDENTIALS", "cannot be true when CORS_ALLOWED_ORIGINS is *")
 	}
 	if c.DatabaseURL == "" {
 		p.fail("DATABASE_URL", "is required")

@@ -130,13 +130,15 @@ func limitBody(next http.Handler, cfg Config, logger *slog.Logger) http.Handler 
 }
 
 // deadlines bounds each request: its context ends after RequestTimeout (a
-// CSV import after ImportTimeout), and so may reading its body and writing
-// its answer, which also cuts slow-drip clients off. Unlike
+// CSV import after ImportTimeout), reading its body after BodyReadTimeout
+// (an import's after ImportTimeout), which cuts slow-drip (slowloris)
+// clients off, and writing its answer shortly after the context ends. Unlike
 // http.TimeoutHandler it does not buffer answers, so streams flow.
 func deadlines(next http.Handler, cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d := cfg.RequestTimeout
-		if r.Method == http.MethodPost && r.URL.Path == "/api/leads/import" {
+		upload := r.Method == http.MethodPost && r.URL.Path == "/api/leads/import"
+		if upload {
 			d = cfg.ImportTimeout
 		}
 		if d <= 0 {
@@ -145,7 +147,11 @@ func deadlines(next http.Handler, cfg Config) http.Handler {
 		}
 		end := time.Now().Add(d)
 		rc := http.NewResponseController(w)
-		_ = rc.SetReadDeadline(end)
+		readEnd := end
+		if b := cfg.BodyReadTimeout; b > 0 && !upload && b < d {
+			readEnd = time.Now().Add(b)
+		}
+		_ = rc.SetReadDeadline(readEnd)
 		_ = rc.SetWriteDeadline(end.Add(5 * time.Second)) // room to write the timeout error
 		ctx, cancel := context.WithDeadline(r.Context(), end)
 		defer cancel()

@@ -43,7 +43,7 @@ type Server struct {
 }
 
 // New composes the handler. Request flow: request id → deadlines → metrics → access log
-// → panic recovery → body limit → auth → rate limit (when enabled) → routes
+// → panic recovery → CORS → body limit → auth → rate limit (when enabled) → routes
 // (/graphql, /api with idempotency keys, health, metrics).
 func New(cfg Config, deps Deps) *Server {
 	if deps.Logger == nil {
@@ -85,6 +85,7 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	h = deps.Verifier.Middleware(h)
 	h = limitBody(h, cfg, deps.Logger)
+	h = cors(h, cfg, deps.Logger)
 	h = recoverPanics(h, deps.Logger)
 	h = accessLog(h, deps.Logger)
 	h = m.Middleware(h)
@@ -154,6 +155,9 @@ func Run(ctx context.Context, cfg Config, h http.Handler, logger *slog.Logger, r
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		// A backstop: the deadlines middleware sets each request's own
+		// read deadline (BodyReadTimeout, or ImportTimeout for imports).
+		ReadTimeout: max(cfg.ImportTimeout, cfg.RequestTimeout, cfg.BodyReadTimeout),
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

@@ -2,7 +2,11 @@
 // connections, inputs and filters.
 package model
 
-import "github.com/telecaller-crm/api/db"
+import (
+	"github.com/google/uuid"
+
+	"github.com/telecaller-crm/api/db"
+)
 
 // LeadConnection is a page of leads. It keeps the filter so totalCount can be
 // computed only when a client asks for it.
@@ -17,4 +21,12 @@ type InteractionConnection struct {
 	Edges    []*InteractionEdge   `json:"edges"`
 	PageInfo *PageInfo            `json:"pageInfo"`
 	Filter   db.InteractionFilter `json:"-"`
+}
+
+// LeadEventConnection is a page of a lead's audit trail. It keeps the lead
+// id so totalCount can be computed only when a client asks for it.
+type LeadEventConnection struct {
+	Edges    []*LeadEventEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+	LeadID   uuid.UUID        `json:"-"`
 }
