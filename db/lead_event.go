@@ -33,7 +33,9 @@ var LeadEventKinds = []LeadEventKind{EventCreated, EventUpdated, EventAssigned, 
 	EventRestored, EventInteractionLogged, EventBulkCreated, EventBulkUpdated, EventBulkAssigned}
 
 // MarshalGQLContext writes the GraphQL (upper-case) form.
-func (e LeadEventKind) MarshalGQLContext(_ context.Context, w io.Writer) error { return marshalGQL(w, e) }
+func (e LeadEventKind) MarshalGQLContext(_ context.Context, w io.Writer) error {
+	return marshalGQL(w, e)
+}
 
 // UnmarshalGQLContext reads the GraphQL (upper-case) form.
 func (e *LeadEventKind) UnmarshalGQLContext(_ context.Context, v any) error {

@@ -293,7 +293,9 @@ func TestTimelineQueryCount(t *testing.T) {
 	for i := range 30 {
 		r := env.GraphQL(t, tok, `mutation($in: CreateLeadInput!) { createLead(input: $in) { id } }`,
 			map[string]any{"in": map[string]any{"name": fmt.Sprint("T", i), "email": fmt.Sprintf("t%d@example.com", i)}})
-		var out struct{ Data struct{ CreateLead struct{ ID string } } }
+		var out struct {
+			Data struct{ CreateLead struct{ ID string } }
+		}
 		r.Decode(t, &out)
 		r = env.GraphQL(t, tok, `mutation($id: ID!) { updateLead(id: $id, input: {priority: HIGH}) { id } }`, map[string]any{"id": out.Data.CreateLead.ID})
 		if r.Status != 200 || strings.Contains(string(r.Body), `"errors"`) {

@@ -152,4 +152,3 @@ func TestSlowBody(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-

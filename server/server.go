@@ -157,10 +157,10 @@ func Run(ctx context.Context, cfg Config, h http.Handler, logger *slog.Logger, r
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		// A backstop: the deadlines middleware sets each request's own
 		// read deadline (BodyReadTimeout, or ImportTimeout for imports).
-		ReadTimeout: max(cfg.ImportTimeout, cfg.RequestTimeout, cfg.BodyReadTimeout),
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ReadTimeout:    max(cfg.ImportTimeout, cfg.RequestTimeout, cfg.BodyReadTimeout),
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	if ready != nil {
 		ready(ln.Addr())
