@@ -1,7 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -156,5 +159,36 @@ func deadlines(next http.Handler, cfg Config) http.Handler {
 		ctx, cancel := context.WithDeadline(r.Context(), end)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// readBody reads a GraphQL request's body (already capped by limitBody)
+// before the gqlgen transport does, which would answer a body over the cap
+// or cut off by the read deadline with HTTP 200. Those get 413 and 400
+// with the error in GraphQL's shape.
+func readBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			status, e := http.StatusBadRequest, apperr.Invalid("body", "could not be read")
+			if errors.As(err, &tooLarge) {
+				status, e = http.StatusRequestEntityTooLarge, apperr.New(apperr.PayloadTooLarge, "The request body is larger than %d bytes.", tooLarge.Limit)
+			}
+			ext := map[string]any{"code": e.Code}
+			if e.Field != "" {
+				ext["field"] = e.Field
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": e.Message, "extensions": ext}}, "data": nil})
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		next.ServeHTTP(w, r)
 	})
 }

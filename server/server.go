@@ -67,7 +67,7 @@ func New(cfg Config, deps Deps) *Server {
 	mux.Handle("GET /metrics", m.Handler())
 	// Browsers navigating to /graphql get the GraphiQL playground; its assets live below it.
 	pg := playground.New("/graphql")
-	mux.Handle("/graphql", pg.Or(gql))
+	mux.Handle("/graphql", pg.Or(readBody(gql)))
 	mux.Handle("GET /graphql/assets/", pg)
 	// POSTs with an Idempotency-Key run once per caller and key.
 	mux.Handle("/api/", idempotency.Middleware(deps.DB, deps.Logger, rest.New(res, deps.Logger)))

@@ -3,6 +3,7 @@ package servertest
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,6 +18,23 @@ func (e *Env) Serve(method, target string, body []byte, headers ...string) *Resp
 	if err != nil {
 		return nil
 	}
+	req.RemoteAddr = "192.0.2.1:1234"
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	e.Handler.ServeHTTP(rec, req)
+	return &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+}
+
+// ServeStream is Serve with a body of unknown length (chunked, no
+// Content-Length), as a streaming client sends it.
+func (e *Env) ServeStream(method, target string, body io.Reader, headers ...string) *Response {
+	req, err := http.NewRequest(method, "http://api.test"+target, io.NopCloser(body))
+	if err != nil {
+		return nil
+	}
+	req.ContentLength = -1
 	req.RemoteAddr = "192.0.2.1:1234"
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
