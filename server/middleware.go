@@ -3,11 +3,11 @@ package server
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
