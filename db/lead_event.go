@@ -77,13 +77,17 @@ const (
 
 // AsActor runs fn in a transaction (a savepoint when idb is one) whose lead
 // changes the audit trigger records in lead_events as made by actor.
+// Returns fn's error, or SERVICE_UNAVAILABLE when the database is down.
 func AsActor(ctx context.Context, idb bun.IDB, actor uuid.UUID, source EventSource, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return idb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := idb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := SetActor(ctx, tx, actor, source); err != nil {
 			return err
 		}
 		return fn(ctx, tx)
 	})
+	// BEGIN and COMMIT fail outside fn: an unreachable database is
+	// SERVICE_UNAVAILABLE there too.
+	return formatError(err, "Lead")
 }
 
 // SetActor names the actor (and the kind of write) of tx's lead changes for
