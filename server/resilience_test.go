@@ -272,3 +272,69 @@ func TestPostgresDownMidLoad(t *testing.T) {
 		t.Fatalf("create after recovery: %d %v", status, err)
 	}
 }
+
+// TestSlowQueryCannotPinTheServer holds a row lock so that updating the
+// lead waits in Postgres, then sends the update through the API: the
+// statement timeout (DB_STATEMENT_TIMEOUT) or the request deadline
+// (REQUEST_TIMEOUT, which cancels the query) ends the wait with 503
+// SERVICE_UNAVAILABLE, nothing is left waiting in Postgres, and the same
+// request succeeds once the lock is gone.
+func TestSlowQueryCannotPinTheServer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, row := range []struct {
+		name        string
+		stmtTimeout time.Duration
+		reqTimeout  time.Duration
+	}{
+		{"statement timeout", 300 * time.Millisecond, 30 * time.Second},
+		{"request deadline cancels the query", 0, time.Second},
+	} {
+		t.Run(row.name, func(t *testing.T) {
+			t.Parallel()
+			env := servertest.New(t, func(c *server.Config, d *server.Deps) {
+				c.RequestTimeout = row.reqTimeout
+				bdb, err := db.Open(ctx, c.DatabaseURL, db.Options{MaxOpenConns: 4, StatementTimeout: row.stmtTimeout})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = bdb.Close() })
+				d.DB = bdb
+			})
+			tok := env.Token(t, env.SeedUser(t, db.RoleManager))
+			lead := env.SeedLead(t, nil)
+			tx, err := env.DB.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = tx.Rollback() }()
+			if _, err := tx.ExecContext(ctx, "SELECT 1 FROM leads WHERE id = ? FOR UPDATE", lead.ID); err != nil {
+				t.Fatal(err)
+			}
+			path := "/api/leads/" + lead.ID.String()
+			r := env.Do(t, "PATCH", path, map[string]any{"notes": "blocked"}, tok)
+			servertest.Check(t, servertest.Scenario{WantStatus: 503, WantCode: "SERVICE_UNAVAILABLE"}, r)
+			// The waiting statement was cancelled, not left holding a connection.
+			waiting := -1
+			for range 100 {
+				if err := env.DB.NewRaw("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Scan(ctx, &waiting); err != nil {
+					t.Fatal(err)
+				}
+				if waiting == 0 {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if waiting != 0 {
+				t.Fatalf("%d statements still wait for the lock after the 503", waiting)
+			}
+			// Other requests were served meanwhile and are served now.
+			servertest.Check(t, servertest.Scenario{WantStatus: 200}, env.Do(t, "GET", "/api/leads?limit=1", nil, tok))
+			if err := tx.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+			servertest.Check(t, servertest.Scenario{WantStatus: 200, WantContains: []string{`"notes":"unblocked"`}},
+				env.Do(t, "PATCH", path, map[string]any{"notes": "unblocked"}, tok))
+		})
+	}
+}
