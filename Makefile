@@ -8,7 +8,7 @@ PKG := ./...
 # The assignment fails the recipe (-e) when the services cannot start.
 WITH_SERVICES = svc_env=$$(scripts/services.sh up); set -a; eval "$$svc_env"; set +a;
 
-.PHONY: run test build generate lint services-up services-down check-generated fmt fuzz
+.PHONY: run test build generate lint services-up services-down check-generated fmt bench fuzz
 
 run: ## migrate, seed demo data, print dev tokens, serve on :8080
 	@$(WITH_SERVICES) \
@@ -37,6 +37,9 @@ fuzz: ## run every fuzz target for FUZZTIME each (FUZZTIME=2m make fuzz)
 
 build:
 	$(GO) build -o bin/crm ./cmd/crm
+
+bench: ## load-test the API against raw SQL on the 1M-lead data set (seeds it once); see docs/performance.md
+	@$(WITH_SERVICES) scripts/bench.sh
 
 generate: ## regenerate gqlgen code from schema.graphqls
 	$(GO) generate ./graph/...

@@ -45,6 +45,11 @@ type Config struct {
 	// Logger receives JWKS failures (Warn) and token rejections (Debug);
 	// slog.Default() when nil.
 	Logger *slog.Logger
+	// CacheSize bounds the tokens remembered after verification (until
+	// their exp, at most a minute): 10,000 when zero, none when negative.
+	CacheSize int
+	// Now is the clock of the cache; time.Now when nil.
+	Now func() time.Time
 }
 
 // Verifier checks Supabase access tokens. It is safe for concurrent use.
@@ -54,6 +59,8 @@ type Verifier struct {
 	parser    *jwt.Parser
 	userCheck *jwt.Validator
 	jwks      *jwksCache // nil when SupabaseURL is not set
+	cache     *tokenCache
+	now       func() time.Time
 	log       *slog.Logger
 	cancel    context.CancelFunc
 }
@@ -86,11 +93,15 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	v := &Verifier{secret: slices.Clone(cfg.Secret), log: log}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	v := &Verifier{secret: slices.Clone(cfg.Secret), log: log, cache: newTokenCache(cfg.CacheSize), now: now}
 	if len(v.secret) > 0 {
 		v.methods = append(v.methods, jwt.SigningMethodHS256.Alg())
 	}
-	userChecks := []jwt.ParserOption{jwt.WithLeeway(leeway), jwt.WithExpirationRequired(), jwt.WithAudience(aud)}
+	userChecks := []jwt.ParserOption{jwt.WithLeeway(leeway), jwt.WithExpirationRequired(), jwt.WithAudience(aud), jwt.WithTimeFunc(now)}
 	if base != "" {
 		v.methods = append(v.methods, asymmetricAlgs...)
 		userChecks = append(userChecks, jwt.WithIssuer(base+"/auth/v1"))
@@ -105,7 +116,7 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 	// The parser checks the signature, exp and nbf of every token. Audience
 	// and issuer are checked afterwards for user tokens only, because
 	// Supabase's anon key has neither and must still be recognised.
-	v.parser = jwt.NewParser(jwt.WithValidMethods(v.methods), jwt.WithExpirationRequired(), jwt.WithLeeway(leeway))
+	v.parser = jwt.NewParser(jwt.WithValidMethods(v.methods), jwt.WithExpirationRequired(), jwt.WithLeeway(leeway), jwt.WithTimeFunc(now))
 	v.userCheck = jwt.NewValidator(userChecks...)
 	return v, nil
 }
@@ -141,35 +152,50 @@ type claims struct {
 // UNAUTHORIZED with a one-sentence message for any other failure: expired, not
 // yet valid, wrong audience or issuer, bad signature, unknown key,
 // unsupported algorithm, malformed token, missing or non-UUID sub, or a
-// service_role key.
+// service_role key. A token that passed is remembered (by its SHA-256)
+// until its exp, at most a minute, so repeat requests skip the signature
+// and claims work; failures are never remembered.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 	if raw == "" || len(raw) > maxTokenBytes {
 		return nil, v.reject(ctx, msgMalformed, errors.New("empty or oversized token"))
 	}
+	key := tokenKey(raw)
+	if p, ok := v.cache.get(key, v.now()); ok {
+		return p, nil
+	}
+	p, exp, err := v.verify(ctx, raw)
+	if err == nil {
+		v.cache.put(key, p, exp, v.now())
+	}
+	return p, err
+}
+
+// verify does the work of Verify and also returns the token's expiry.
+func (v *Verifier) verify(ctx context.Context, raw string) (*Principal, time.Time, error) {
 	var c claims
 	tok, err := v.parser.ParseWithClaims(raw, &c, v.keyfunc(ctx))
 	if err != nil {
-		return nil, v.reject(ctx, v.message(tok, err), err)
+		return nil, time.Time{}, v.reject(ctx, v.message(tok, err), err)
 	}
 	switch c.Role {
 	case "anon":
-		return nil, nil
+		return nil, c.ExpiresAt.Time, nil
 	case "service_role":
-		return nil, v.reject(ctx, "Service keys are not accepted.", errors.New("service_role token"))
+		return nil, time.Time{}, v.reject(ctx, "Service keys are not accepted.", errors.New("service_role token"))
 	}
 	if err := v.userCheck.Validate(&c); err != nil {
-		return nil, v.reject(ctx, v.message(tok, err), err)
+		return nil, time.Time{}, v.reject(ctx, v.message(tok, err), err)
 	}
 	id, err := uuid.Parse(c.Subject)
 	if err != nil || id == uuid.Nil {
-		return nil, v.reject(ctx, "The token does not name a valid user.", fmt.Errorf("sub is not a user id: %w", err))
+		return nil, time.Time{}, v.reject(ctx, "The token does not name a valid user.", fmt.Errorf("sub is not a user id: %w", err))
 	}
 	return &Principal{
 		UserID: id,
 		Email:  c.Email,
 		Name:   displayName(c.UserMetadata),
 		Role:   parseRole(c.AppMetadata["role"]),
-	}, nil
+	}, c.ExpiresAt.Time, nil
 }
 
 // keyfunc picks the verification key by the token's alg, so that an HS256

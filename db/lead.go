@@ -41,6 +41,9 @@ type Lead struct {
 	FirstContactedAt *time.Time `bun:"first_contacted_at" json:"-"`
 	ConvertedAt      *time.Time `bun:"converted_at" json:"-"`
 	Stage            int        `bun:"stage" json:"-"`
+	// RetryAt keeps the call queue from offering the lead again too soon
+	// (see migration 6); not part of the API.
+	RetryAt *time.Time `bun:"retry_at" json:"-"`
 }
 
 // CreateLead inserts l, setting its id when unset. Returns CONFLICT naming the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -278,4 +280,63 @@ func FindLeads(ctx context.Context, idb bun.IDB, f LeadCriteria, p LeadPage) ([]
 func CountLeads(ctx context.Context, idb bun.IDB, f LeadCriteria) (int, error) {
 	n, err := f.apply(idb.NewSelect().Model((*Lead)(nil))).Count(ctx)
 	return int(n), formatError(err, "Lead")
+}
+
+// DefaultExactCountLimit is the number of matching leads up to which list
+// totals are exact (LEAD_COUNT_EXACT_LIMIT).
+const DefaultExactCountLimit = 1000
+
+// LeadCount is how many leads match a filter, and whether that is the
+// planner's estimate rather than an exact count.
+type LeadCount struct {
+	N        int
+	Estimate bool
+}
+
+// CountLeadsUpTo counts the leads matching f exactly while there are at
+// most limit of them, reading no more than limit+1 index entries. Above
+// that it returns Postgres's row estimate for the same query (never less
+// than limit+1) with Estimate set, so a total over hundreds of thousands of
+// rows costs a plan, not a scan. A limit of 0 or less always counts exactly.
+func CountLeadsUpTo(ctx context.Context, idb bun.IDB, f LeadCriteria, limit int) (LeadCount, error) {
+	if limit <= 0 {
+		n, err := CountLeads(ctx, idb, f)
+		return LeadCount{N: n}, err
+	}
+	matches := f.apply(idb.NewSelect().Model((*Lead)(nil)).ColumnExpr("1"))
+	var n int
+	err := idb.NewSelect().ColumnExpr("count(*)").
+		TableExpr("(?) AS bounded", matches.Limit(int64(limit)+1)).
+		Scan(ctx, &n)
+	if err != nil {
+		return LeadCount{}, formatError(err, "Lead")
+	}
+	if n <= limit {
+		return LeadCount{N: n}, nil
+	}
+	var plan []byte
+	if err := idb.NewRaw("EXPLAIN (FORMAT JSON) ?", f.apply(idb.NewSelect().Model((*Lead)(nil)).ColumnExpr("1"))).Scan(ctx, &plan); err != nil {
+		return LeadCount{}, formatError(err, "Lead")
+	}
+	est, err := planRows(plan)
+	if err != nil {
+		return LeadCount{}, err
+	}
+	return LeadCount{N: max(est, limit+1), Estimate: true}, nil
+}
+
+// planRows reads the top node's row estimate from EXPLAIN (FORMAT JSON).
+func planRows(plan []byte) (int, error) {
+	var p []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal(plan, &p); err != nil {
+		return 0, fmt.Errorf("read the planner's estimate: %w", err)
+	}
+	if len(p) == 0 {
+		return 0, errors.New("read the planner's estimate: empty plan")
+	}
+	return int(p[0].Plan.Rows), nil
 }

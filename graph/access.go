@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/telecaller-crm/api/apperr"
 	"github.com/telecaller-crm/api/auth"
 	"github.com/telecaller-crm/api/db"
@@ -71,4 +73,17 @@ func (r *Resolver) manager(ctx context.Context, action string) (*auth.Principal,
 		return nil, err
 	}
 	return p, requireManager(p, action)
+}
+
+// agendaSubject is whose follow-ups or queue a caller may see: telecallers
+// only their own (asking for another is FORBIDDEN); managers and admins
+// anyone's, their own by default.
+func agendaSubject(p *auth.Principal, telecallerID *uuid.UUID) (uuid.UUID, error) {
+	if telecallerID == nil || *telecallerID == p.UserID {
+		return p.UserID, nil
+	}
+	if !p.Role.AtLeastManager() {
+		return uuid.Nil, apperr.New(apperr.Forbidden, "Telecallers can only see their own follow-ups.")
+	}
+	return *telecallerID, nil
 }

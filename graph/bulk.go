@@ -24,10 +24,18 @@ var errDryRun = errors.New("dry run")
 // transaction (rolled back for a dry run). Returns FORBIDDEN for
 // telecallers and VALIDATION_ERROR for an empty or oversized batch; row
 // failures are reported per row.
-func (r *Resolver) bulkCreateLeads(ctx context.Context, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool) (*db.BulkResult, error) {
+func (r *Resolver) bulkCreateLeads(ctx context.Context, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool, assign *model.AutoAssignInput) (*db.BulkResult, error) {
 	p, err := r.manager(ctx, "run bulk operations")
 	if err != nil {
 		return nil, err
+	}
+	if assign != nil {
+		if assign.AssigneeIds, err = r.checkAssignees(ctx, "assign.assigneeIds", assign.AssigneeIds); err != nil {
+			return nil, err
+		}
+		if assign.Strategy == "" {
+			assign.Strategy = db.AssignRoundRobin
+		}
 	}
 	if len(leads) == 0 || len(leads) > MaxBulkRows {
 		return nil, apperr.Invalid("leads", "must hold 1 to 1000 leads")
@@ -42,12 +50,18 @@ func (r *Resolver) bulkCreateLeads(ctx context.Context, leads []*model.CreateLea
 		}
 		rows = append(rows, row)
 	}
+	if rows, err = dropDoNotCall(ctx, r.DB, rows, res); err != nil {
+		return nil, err
+	}
 	err = db.AsActor(ctx, r.DB, p.UserID, db.SourceBulk, func(ctx context.Context, tx bun.Tx) error {
 		written, err := db.WriteLeadsBulk(ctx, tx, rows, mode)
 		if err != nil {
 			return err
 		}
 		res.Results = append(res.Results, written...)
+		if err := autoAssign(ctx, tx, rows, written, assign); err != nil {
+			return err
+		}
 		if dryRun {
 			return errDryRun
 		}
@@ -108,19 +122,13 @@ const maxAssignBatch = 10000
 // across assignees; ids that match no live lead are ignored (the result's
 // assigned count says how many were). Returns FORBIDDEN for telecallers and
 // VALIDATION_ERROR for a missing selection, unknown assignees or too many leads.
-func (r *Resolver) assignLeads(ctx context.Context, leadIDs []uuid.UUID, filter *model.LeadFilter, assigneeIDs []uuid.UUID) (*db.BulkAssignResult, error) {
+func (r *Resolver) assignLeads(ctx context.Context, leadIDs []uuid.UUID, filter *model.LeadFilter, assigneeIDs []uuid.UUID, strategy *db.AssignStrategy) (*db.BulkAssignResult, error) {
 	p, err := r.manager(ctx, "assign leads")
 	if err != nil {
 		return nil, err
 	}
-	assigneeIDs = dedupe(assigneeIDs)
-	if len(assigneeIDs) == 0 || len(assigneeIDs) > 1000 {
-		return nil, apperr.Invalid("assigneeIds", "must name 1 to 1000 users")
-	}
-	if users, err := db.FindUsersByIDs(ctx, r.DB, assigneeIDs); err != nil {
+	if assigneeIDs, err = r.checkAssignees(ctx, "assigneeIds", assigneeIDs); err != nil {
 		return nil, err
-	} else if len(users) != len(assigneeIDs) {
-		return nil, apperr.Invalid("assigneeIds", "names a user that does not exist")
 	}
 	if (leadIDs == nil) == (filter == nil) {
 		return nil, apperr.Invalid("leadIds", "give either leadIds or filter")
@@ -138,7 +146,27 @@ func (r *Resolver) assignLeads(ctx context.Context, leadIDs []uuid.UUID, filter 
 	if len(leadIDs) > maxAssignBatch {
 		return nil, apperr.Invalid("leadIds", "at most 10000 leads per request; narrow the filter")
 	}
-	return asActor(ctx, r, p, db.SourceBulkAssign, func(ctx context.Context, tx bun.IDB) (*db.BulkAssignResult, error) {
-		return db.AssignLeadsRoundRobin(ctx, tx, leadIDs, assigneeIDs)
+	how := db.AssignRoundRobin
+	setIf(&how, strategy)
+	var res *db.BulkAssignResult
+	err = db.AsActor(ctx, r.DB, p.UserID, db.SourceBulkAssign, func(ctx context.Context, tx bun.Tx) error {
+		res, err = db.AssignLeads(ctx, tx, leadIDs, assigneeIDs, how)
+		return err
 	})
+	return res, err
+}
+
+// checkAssignees dedupes the assignees and checks that they are 1 to 1000
+// existing users. Returns VALIDATION_ERROR on field otherwise.
+func (r *Resolver) checkAssignees(ctx context.Context, field string, ids []uuid.UUID) ([]uuid.UUID, error) {
+	ids = dedupe(ids)
+	if len(ids) == 0 || len(ids) > 1000 {
+		return nil, apperr.Invalid(field, "must name 1 to 1000 users")
+	}
+	if users, err := db.FindUsersByIDs(ctx, r.DB, ids); err != nil {
+		return nil, err
+	} else if len(users) != len(ids) {
+		return nil, apperr.Invalid(field, "names a user that does not exist")
+	}
+	return ids, nil
 }

@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
 	TelecallerStats() TelecallerStatsResolver
+	WebhookDelivery() WebhookDeliveryResolver
 }
 
 type DirectiveRoot struct {
@@ -88,6 +89,37 @@ type ComplexityRoot struct {
 		Error   func(childComplexity int) int
 		Skipped func(childComplexity int) int
 		Updated func(childComplexity int) int
+	}
+
+	DispositionRule struct {
+		AddToDoNotCall      func(childComplexity int) int
+		Custom              func(childComplexity int) int
+		MaxAttempts         func(childComplexity int) int
+		Outcome             func(childComplexity int) int
+		RequiresFollowUp    func(childComplexity int) int
+		RetryAfterMinutes   func(childComplexity int) int
+		StatusAfter         func(childComplexity int) int
+		StatusAtMaxAttempts func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		UpdatedByID         func(childComplexity int) int
+	}
+
+	DoNotCallNumber struct {
+		AddedByID func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		LeadID    func(childComplexity int) int
+		PhoneE164 func(childComplexity int) int
+		Reason    func(childComplexity int) int
+	}
+
+	FollowUpAgenda struct {
+		DueToday     func(childComplexity int) int
+		From         func(childComplexity int) int
+		Overdue      func(childComplexity int) int
+		TelecallerID func(childComplexity int) int
+		TimeZone     func(childComplexity int) int
+		To           func(childComplexity int) int
+		Upcoming     func(childComplexity int) int
 	}
 
 	FunnelStage struct {
@@ -175,9 +207,10 @@ type ComplexityRoot struct {
 	}
 
 	LeadConnection struct {
-		Edges      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges                func(childComplexity int) int
+		PageInfo             func(childComplexity int) int
+		TotalCount           func(childComplexity int) int
+		TotalCountIsEstimate func(childComplexity int) int
 	}
 
 	LeadEdge struct {
@@ -207,14 +240,20 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AssignLead        func(childComplexity int, id uuid.UUID, assigneeID *uuid.UUID) int
-		AssignLeads       func(childComplexity int, leadIds []uuid.UUID, filter *model.LeadFilter, assigneeIds []uuid.UUID) int
-		BulkCreateLeads   func(childComplexity int, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool) int
-		CreateInteraction func(childComplexity int, input model.CreateInteractionInput) int
-		CreateLead        func(childComplexity int, input model.CreateLeadInput) int
-		DeleteLead        func(childComplexity int, id uuid.UUID) int
-		RestoreLead       func(childComplexity int, id uuid.UUID) int
-		UpdateLead        func(childComplexity int, id uuid.UUID, input model.UpdateLeadInput, expectedVersion *int) int
+		AddDoNotCallNumber        func(childComplexity int, phone string, reason *string) int
+		AssignLead                func(childComplexity int, id uuid.UUID, assigneeID *uuid.UUID) int
+		AssignLeads               func(childComplexity int, leadIds []uuid.UUID, filter *model.LeadFilter, assigneeIds []uuid.UUID, strategy *db.AssignStrategy) int
+		BulkCreateLeads           func(childComplexity int, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool, assign *model.AutoAssignInput) int
+		CreateInteraction         func(childComplexity int, input model.CreateInteractionInput) int
+		CreateLead                func(childComplexity int, input model.CreateLeadInput) int
+		CreateWebhookSubscription func(childComplexity int, input model.CreateWebhookSubscriptionInput) int
+		DeleteLead                func(childComplexity int, id uuid.UUID) int
+		DeleteWebhookSubscription func(childComplexity int, id uuid.UUID) int
+		RemoveDoNotCallNumber     func(childComplexity int, phone string) int
+		ResetDispositionRule      func(childComplexity int, outcome db.Outcome) int
+		RestoreLead               func(childComplexity int, id uuid.UUID) int
+		SetDispositionRule        func(childComplexity int, outcome db.Outcome, input model.DispositionRuleInput) int
+		UpdateLead                func(childComplexity int, id uuid.UUID, input model.UpdateLeadInput, expectedVersion *int) int
 	}
 
 	OutcomeCount struct {
@@ -235,13 +274,26 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		DispositionRules      func(childComplexity int) int
+		DoNotCallNumbers      func(childComplexity int, first *int, offset *int) int
 		Lead                  func(childComplexity int, id uuid.UUID) int
 		LeadAnalytics         func(childComplexity int, from *time.Time, to *time.Time, interval *db.AnalyticsInterval, tz *string, assignedTo *string, source *db.LeadSource) int
 		LeadInteractions      func(childComplexity int, leadID uuid.UUID, first *int, after *string, offset *int, typeArg []db.InteractionType) int
 		Leads                 func(childComplexity int, first *int, after *string, last *int, before *string, offset *int, filter *model.LeadFilter, orderBy *model.LeadOrder) int
 		Me                    func(childComplexity int) int
+		MyFollowUps           func(childComplexity int, from *time.Time, to *time.Time, telecallerID *uuid.UUID, tz *string) int
+		NextLead              func(childComplexity int) int
 		TelecallerPerformance func(childComplexity int, from *time.Time, to *time.Time, tz *string, telecallerID *uuid.UUID) int
 		Users                 func(childComplexity int, role *db.UserRole) int
+		WebhookDeliveries     func(childComplexity int, subscriptionID uuid.UUID, status *db.WebhookDeliveryStatus, first *int, offset *int) int
+		WebhookSubscriptions  func(childComplexity int) int
+	}
+
+	QueueItem struct {
+		Lead      func(childComplexity int) int
+		LocalTime func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		TimeZone  func(childComplexity int) int
 	}
 
 	SourceCount struct {
@@ -290,6 +342,32 @@ type ComplexityRoot struct {
 		Role      func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 	}
+
+	WebhookDelivery struct {
+		Attempts       func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		DeliveredAt    func(childComplexity int) int
+		Event          func(childComplexity int) int
+		EventID        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		LastError      func(childComplexity int) int
+		LastStatusCode func(childComplexity int) int
+		NextAttemptAt  func(childComplexity int) int
+		Payload        func(childComplexity int) int
+		Status         func(childComplexity int) int
+		SubscriptionID func(childComplexity int) int
+	}
+
+	WebhookSubscription struct {
+		Active        func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		CreatedByID   func(childComplexity int) int
+		Description   func(childComplexity int) int
+		Events        func(childComplexity int) int
+		ID            func(childComplexity int) int
+		SigningSecret func(childComplexity int) int
+		URL           func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -317,6 +395,7 @@ type LeadResolver interface {
 }
 type LeadConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.LeadConnection) (int, error)
+	TotalCountIsEstimate(ctx context.Context, obj *model.LeadConnection) (bool, error)
 }
 type LeadEventResolver interface {
 	Actor(ctx context.Context, obj *db.LeadEvent) (*db.User, error)
@@ -332,9 +411,15 @@ type MutationResolver interface {
 	DeleteLead(ctx context.Context, id uuid.UUID) (*db.Lead, error)
 	RestoreLead(ctx context.Context, id uuid.UUID) (*db.Lead, error)
 	AssignLead(ctx context.Context, id uuid.UUID, assigneeID *uuid.UUID) (*db.Lead, error)
-	BulkCreateLeads(ctx context.Context, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool) (*db.BulkResult, error)
-	AssignLeads(ctx context.Context, leadIds []uuid.UUID, filter *model.LeadFilter, assigneeIds []uuid.UUID) (*db.BulkAssignResult, error)
+	BulkCreateLeads(ctx context.Context, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool, assign *model.AutoAssignInput) (*db.BulkResult, error)
+	AssignLeads(ctx context.Context, leadIds []uuid.UUID, filter *model.LeadFilter, assigneeIds []uuid.UUID, strategy *db.AssignStrategy) (*db.BulkAssignResult, error)
 	CreateInteraction(ctx context.Context, input model.CreateInteractionInput) (*db.Interaction, error)
+	SetDispositionRule(ctx context.Context, outcome db.Outcome, input model.DispositionRuleInput) (*db.DispositionRule, error)
+	ResetDispositionRule(ctx context.Context, outcome db.Outcome) (*db.DispositionRule, error)
+	AddDoNotCallNumber(ctx context.Context, phone string, reason *string) (*db.DoNotCallNumber, error)
+	RemoveDoNotCallNumber(ctx context.Context, phone string) (*db.DoNotCallNumber, error)
+	CreateWebhookSubscription(ctx context.Context, input model.CreateWebhookSubscriptionInput) (*db.WebhookSubscription, error)
+	DeleteWebhookSubscription(ctx context.Context, id uuid.UUID) (*db.WebhookSubscription, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*db.User, error)
@@ -344,9 +429,18 @@ type QueryResolver interface {
 	LeadAnalytics(ctx context.Context, from *time.Time, to *time.Time, interval *db.AnalyticsInterval, tz *string, assignedTo *string, source *db.LeadSource) (*db.LeadAnalytics, error)
 	TelecallerPerformance(ctx context.Context, from *time.Time, to *time.Time, tz *string, telecallerID *uuid.UUID) (*db.TelecallerPerformance, error)
 	Users(ctx context.Context, role *db.UserRole) ([]*db.User, error)
+	NextLead(ctx context.Context) (*db.QueueItem, error)
+	MyFollowUps(ctx context.Context, from *time.Time, to *time.Time, telecallerID *uuid.UUID, tz *string) (*model.FollowUpAgenda, error)
+	DispositionRules(ctx context.Context) ([]*db.DispositionRule, error)
+	DoNotCallNumbers(ctx context.Context, first *int, offset *int) ([]*db.DoNotCallNumber, error)
+	WebhookSubscriptions(ctx context.Context) ([]*db.WebhookSubscription, error)
+	WebhookDeliveries(ctx context.Context, subscriptionID uuid.UUID, status *db.WebhookDeliveryStatus, first *int, offset *int) ([]*db.WebhookDelivery, error)
 }
 type TelecallerStatsResolver interface {
 	Telecaller(ctx context.Context, obj *db.TelecallerStats) (*db.User, error)
+}
+type WebhookDeliveryResolver interface {
+	Payload(ctx context.Context, obj *db.WebhookDelivery) (map[string]any, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -505,6 +599,141 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BulkTotals.Updated(childComplexity), true
+
+	case "DispositionRule.addToDoNotCall":
+		if e.ComplexityRoot.DispositionRule.AddToDoNotCall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispositionRule.AddToDoNotCall(childComplexity), true
+	case "DispositionRule.custom":
+		if e.ComplexityRoot.DispositionRule.Custom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispositionRule.Custom(childComplexity), true
+	case "DispositionRule.maxAttempts":
+		if e.ComplexityRoot.DispositionRule.MaxAttempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispositionRule.MaxAttempts(childComplexity), true
+	case "DispositionRule.outcome":
+		if e.ComplexityRoot.DispositionRule.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispositionRule.Outcome(childComplexity), true
+	case "DispositionRule.requiresFollowUp":
+		if e.ComplexityRoot.DispositionRule.RequiresFollowUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispositionRule.RequiresFollowUp(childComplexity), true
+	case "DispositionRule.retryAfterMinutes":
+		if e.ComplexityRoot.DispositionRule.RetryAfterMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispositionRule.RetryAfterMinutes(childComplexity), true
+	case "DispositionRule.statusAfter":
+		if e.ComplexityRoot.DispositionRule.StatusAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispositionRule.StatusAfter(childComplexity), true
+	case "DispositionRule.statusAtMaxAttempts":
+		if e.ComplexityRoot.DispositionRule.StatusAtMaxAttempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispositionRule.StatusAtMaxAttempts(childComplexity), true
+	case "DispositionRule.updatedAt":
+		if e.ComplexityRoot.DispositionRule.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispositionRule.UpdatedAt(childComplexity), true
+	case "DispositionRule.updatedById":
+		if e.ComplexityRoot.DispositionRule.UpdatedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispositionRule.UpdatedByID(childComplexity), true
+
+	case "DoNotCallNumber.addedById":
+		if e.ComplexityRoot.DoNotCallNumber.AddedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNotCallNumber.AddedByID(childComplexity), true
+	case "DoNotCallNumber.createdAt":
+		if e.ComplexityRoot.DoNotCallNumber.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNotCallNumber.CreatedAt(childComplexity), true
+	case "DoNotCallNumber.leadId":
+		if e.ComplexityRoot.DoNotCallNumber.LeadID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNotCallNumber.LeadID(childComplexity), true
+	case "DoNotCallNumber.phoneE164":
+		if e.ComplexityRoot.DoNotCallNumber.PhoneE164 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNotCallNumber.PhoneE164(childComplexity), true
+	case "DoNotCallNumber.reason":
+		if e.ComplexityRoot.DoNotCallNumber.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNotCallNumber.Reason(childComplexity), true
+
+	case "FollowUpAgenda.dueToday":
+		if e.ComplexityRoot.FollowUpAgenda.DueToday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpAgenda.DueToday(childComplexity), true
+	case "FollowUpAgenda.from":
+		if e.ComplexityRoot.FollowUpAgenda.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpAgenda.From(childComplexity), true
+	case "FollowUpAgenda.overdue":
+		if e.ComplexityRoot.FollowUpAgenda.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpAgenda.Overdue(childComplexity), true
+	case "FollowUpAgenda.telecallerId":
+		if e.ComplexityRoot.FollowUpAgenda.TelecallerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpAgenda.TelecallerID(childComplexity), true
+	case "FollowUpAgenda.timeZone":
+		if e.ComplexityRoot.FollowUpAgenda.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpAgenda.TimeZone(childComplexity), true
+	case "FollowUpAgenda.to":
+		if e.ComplexityRoot.FollowUpAgenda.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpAgenda.To(childComplexity), true
+	case "FollowUpAgenda.upcoming":
+		if e.ComplexityRoot.FollowUpAgenda.Upcoming == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpAgenda.Upcoming(childComplexity), true
 
 	case "FunnelStage.count":
 		if e.ComplexityRoot.FunnelStage.Count == nil {
@@ -936,6 +1165,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LeadConnection.TotalCount(childComplexity), true
+	case "LeadConnection.totalCountIsEstimate":
+		if e.ComplexityRoot.LeadConnection.TotalCountIsEstimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadConnection.TotalCountIsEstimate(childComplexity), true
 
 	case "LeadEdge.cursor":
 		if e.ComplexityRoot.LeadEdge.Cursor == nil {
@@ -1025,6 +1260,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LeadEventEdge.Node(childComplexity), true
 
+	case "Mutation.addDoNotCallNumber":
+		if e.ComplexityRoot.Mutation.AddDoNotCallNumber == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addDoNotCallNumber_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddDoNotCallNumber(childComplexity, args["phone"].(string), args["reason"].(*string)), true
 	case "Mutation.assignLead":
 		if e.ComplexityRoot.Mutation.AssignLead == nil {
 			break
@@ -1046,7 +1292,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AssignLeads(childComplexity, args["leadIds"].([]uuid.UUID), args["filter"].(*model.LeadFilter), args["assigneeIds"].([]uuid.UUID)), true
+		return e.ComplexityRoot.Mutation.AssignLeads(childComplexity, args["leadIds"].([]uuid.UUID), args["filter"].(*model.LeadFilter), args["assigneeIds"].([]uuid.UUID), args["strategy"].(*db.AssignStrategy)), true
 	case "Mutation.bulkCreateLeads":
 		if e.ComplexityRoot.Mutation.BulkCreateLeads == nil {
 			break
@@ -1057,7 +1303,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.BulkCreateLeads(childComplexity, args["leads"].([]*model.CreateLeadInput), args["mode"].(db.BulkMode), args["dryRun"].(bool)), true
+		return e.ComplexityRoot.Mutation.BulkCreateLeads(childComplexity, args["leads"].([]*model.CreateLeadInput), args["mode"].(db.BulkMode), args["dryRun"].(bool), args["assign"].(*model.AutoAssignInput)), true
 	case "Mutation.createInteraction":
 		if e.ComplexityRoot.Mutation.CreateInteraction == nil {
 			break
@@ -1080,6 +1326,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateLead(childComplexity, args["input"].(model.CreateLeadInput)), true
+	case "Mutation.createWebhookSubscription":
+		if e.ComplexityRoot.Mutation.CreateWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWebhookSubscription(childComplexity, args["input"].(model.CreateWebhookSubscriptionInput)), true
 	case "Mutation.deleteLead":
 		if e.ComplexityRoot.Mutation.DeleteLead == nil {
 			break
@@ -1091,6 +1348,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteLead(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.deleteWebhookSubscription":
+		if e.ComplexityRoot.Mutation.DeleteWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteWebhookSubscription(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.removeDoNotCallNumber":
+		if e.ComplexityRoot.Mutation.RemoveDoNotCallNumber == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeDoNotCallNumber_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveDoNotCallNumber(childComplexity, args["phone"].(string)), true
+	case "Mutation.resetDispositionRule":
+		if e.ComplexityRoot.Mutation.ResetDispositionRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetDispositionRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetDispositionRule(childComplexity, args["outcome"].(db.Outcome)), true
 	case "Mutation.restoreLead":
 		if e.ComplexityRoot.Mutation.RestoreLead == nil {
 			break
@@ -1102,6 +1392,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RestoreLead(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.setDispositionRule":
+		if e.ComplexityRoot.Mutation.SetDispositionRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setDispositionRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetDispositionRule(childComplexity, args["outcome"].(db.Outcome), args["input"].(model.DispositionRuleInput)), true
 	case "Mutation.updateLead":
 		if e.ComplexityRoot.Mutation.UpdateLead == nil {
 			break
@@ -1165,6 +1466,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PriorityCount.Priority(childComplexity), true
 
+	case "Query.dispositionRules":
+		if e.ComplexityRoot.Query.DispositionRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.DispositionRules(childComplexity), true
+	case "Query.doNotCallNumbers":
+		if e.ComplexityRoot.Query.DoNotCallNumbers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_doNotCallNumbers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DoNotCallNumbers(childComplexity, args["first"].(*int), args["offset"].(*int)), true
+
 	case "Query.lead":
 		if e.ComplexityRoot.Query.Lead == nil {
 			break
@@ -1215,6 +1534,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.myFollowUps":
+		if e.ComplexityRoot.Query.MyFollowUps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myFollowUps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyFollowUps(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["telecallerId"].(*uuid.UUID), args["tz"].(*string)), true
+	case "Query.nextLead":
+		if e.ComplexityRoot.Query.NextLead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.NextLead(childComplexity), true
 	case "Query.telecallerPerformance":
 		if e.ComplexityRoot.Query.TelecallerPerformance == nil {
 			break
@@ -1237,6 +1573,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["role"].(*db.UserRole)), true
+	case "Query.webhookDeliveries":
+		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookDeliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WebhookDeliveries(childComplexity, args["subscriptionId"].(uuid.UUID), args["status"].(*db.WebhookDeliveryStatus), args["first"].(*int), args["offset"].(*int)), true
+	case "Query.webhookSubscriptions":
+		if e.ComplexityRoot.Query.WebhookSubscriptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.WebhookSubscriptions(childComplexity), true
+
+	case "QueueItem.lead":
+		if e.ComplexityRoot.QueueItem.Lead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueueItem.Lead(childComplexity), true
+	case "QueueItem.localTime":
+		if e.ComplexityRoot.QueueItem.LocalTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueueItem.LocalTime(childComplexity), true
+	case "QueueItem.reason":
+		if e.ComplexityRoot.QueueItem.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueueItem.Reason(childComplexity), true
+	case "QueueItem.timeZone":
+		if e.ComplexityRoot.QueueItem.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueueItem.TimeZone(childComplexity), true
 
 	case "SourceCount.count":
 		if e.ComplexityRoot.SourceCount.Count == nil {
@@ -1435,6 +1813,128 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.User.UpdatedAt(childComplexity), true
 
+	case "WebhookDelivery.attempts":
+		if e.ComplexityRoot.WebhookDelivery.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Attempts(childComplexity), true
+	case "WebhookDelivery.createdAt":
+		if e.ComplexityRoot.WebhookDelivery.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.CreatedAt(childComplexity), true
+	case "WebhookDelivery.deliveredAt":
+		if e.ComplexityRoot.WebhookDelivery.DeliveredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.DeliveredAt(childComplexity), true
+	case "WebhookDelivery.event":
+		if e.ComplexityRoot.WebhookDelivery.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Event(childComplexity), true
+	case "WebhookDelivery.eventId":
+		if e.ComplexityRoot.WebhookDelivery.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.EventID(childComplexity), true
+	case "WebhookDelivery.id":
+		if e.ComplexityRoot.WebhookDelivery.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.ID(childComplexity), true
+	case "WebhookDelivery.lastError":
+		if e.ComplexityRoot.WebhookDelivery.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.LastError(childComplexity), true
+	case "WebhookDelivery.lastStatusCode":
+		if e.ComplexityRoot.WebhookDelivery.LastStatusCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.LastStatusCode(childComplexity), true
+	case "WebhookDelivery.nextAttemptAt":
+		if e.ComplexityRoot.WebhookDelivery.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.NextAttemptAt(childComplexity), true
+	case "WebhookDelivery.payload":
+		if e.ComplexityRoot.WebhookDelivery.Payload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Payload(childComplexity), true
+	case "WebhookDelivery.status":
+		if e.ComplexityRoot.WebhookDelivery.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Status(childComplexity), true
+	case "WebhookDelivery.subscriptionId":
+		if e.ComplexityRoot.WebhookDelivery.SubscriptionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.SubscriptionID(childComplexity), true
+
+	case "WebhookSubscription.active":
+		if e.ComplexityRoot.WebhookSubscription.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Active(childComplexity), true
+	case "WebhookSubscription.createdAt":
+		if e.ComplexityRoot.WebhookSubscription.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.CreatedAt(childComplexity), true
+	case "WebhookSubscription.createdById":
+		if e.ComplexityRoot.WebhookSubscription.CreatedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.CreatedByID(childComplexity), true
+	case "WebhookSubscription.description":
+		if e.ComplexityRoot.WebhookSubscription.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Description(childComplexity), true
+	case "WebhookSubscription.events":
+		if e.ComplexityRoot.WebhookSubscription.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Events(childComplexity), true
+	case "WebhookSubscription.id":
+		if e.ComplexityRoot.WebhookSubscription.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.ID(childComplexity), true
+	case "WebhookSubscription.secret":
+		if e.ComplexityRoot.WebhookSubscription.SigningSecret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.SigningSecret(childComplexity), true
+	case "WebhookSubscription.url":
+		if e.ComplexityRoot.WebhookSubscription.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.URL(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1444,8 +1944,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AutoAssignInput", ec.unmarshalInputAutoAssignInput),
 			graphql.NewInputUnmarshaler("CreateInteractionInput", ec.unmarshalInputCreateInteractionInput),
 			graphql.NewInputUnmarshaler("CreateLeadInput", ec.unmarshalInputCreateLeadInput),
+			graphql.NewInputUnmarshaler("CreateWebhookSubscriptionInput", ec.unmarshalInputCreateWebhookSubscriptionInput),
+			graphql.NewInputUnmarshaler("DispositionRuleInput", ec.unmarshalInputDispositionRuleInput),
 			graphql.NewInputUnmarshaler("LeadFilter", ec.unmarshalInputLeadFilter),
 			graphql.NewInputUnmarshaler("LeadOrder", ec.unmarshalInputLeadOrder),
 			graphql.NewInputUnmarshaler("UpdateLeadInput", ec.unmarshalInputUpdateLeadInput),
@@ -1595,13 +2098,20 @@ enum Direction {
   INBOUND
 }
 
-"The disposition of an interaction."
+"""
+The disposition of an interaction. What each one does to the lead is its
+disposition rule (see dispositionRules); the built-in rules are described here.
+"""
 enum Outcome {
   CONNECTED
+  "Retry after the queue's retry gap (2 h); LOST at the 6th attempt."
   NO_ANSWER
+  "Retry after the queue's retry gap (2 h); LOST at the 6th attempt."
   BUSY
+  "Retry after the queue's retry gap (2 h)."
   VOICEMAIL
   WRONG_NUMBER
+  "Needs followUpAt (the callback)."
   CALLBACK_REQUESTED
   "The lead is interested: moves nothing by itself; use statusAfter."
   INTERESTED
@@ -1609,7 +2119,7 @@ enum Outcome {
   NOT_INTERESTED
   "Moves the lead to CONVERTED."
   CONVERTED
-  "Moves the lead to DO_NOT_CALL."
+  "Moves the lead to DO_NOT_CALL and puts its phone on the do-not-call list."
   DO_NOT_CALL
 }
 
@@ -1794,8 +2304,16 @@ type LeadEdge {
 type LeadConnection {
   edges: [LeadEdge!]!
   pageInfo: PageInfo!
-  "Every lead matching the filter, across all pages. Computed only when asked for."
+  """
+  Every lead matching the filter, across all pages. Computed only when asked
+  for. Exact up to a server-configured bound (1,000 matching leads by
+  default); above it this is Postgres's planner estimate for the same
+  filter, never below the bound + 1, and totalCountIsEstimate is true.
+  Paging itself (pageInfo, cursors) never depends on it.
+  """
   totalCount: Int!
+  "True when totalCount is an estimate because more leads match than the server counts exactly."
+  totalCountIsEstimate: Boolean!
 }
 
 "An interaction in a connection."
@@ -1895,7 +2413,7 @@ input CreateInteractionInput {
   notes: String
   "Books the lead's next follow-up; must be in the future. Without it, a non-note interaction completes a follow-up that is already due."
   followUpAt: Time
-  "Moves the lead to this status. Without it, CONVERTED, DO_NOT_CALL and NOT_INTERESTED outcomes move the lead to the same status."
+  "Moves the lead to this status. Without it, the outcome's disposition rule decides (by default CONVERTED, DO_NOT_CALL and NOT_INTERESTED move the lead to the same status; NO_ANSWER and BUSY to LOST at the 6th attempt)."
   statusAfter: LeadStatus
   "Default now; not in the future."
   occurredAt: Time
@@ -2118,6 +2636,175 @@ type BulkAssignResult {
   byAssignee: [AssigneeCount!]!
 }
 
+"How a bulk assignment spreads leads over the assignees."
+enum AssignStrategy {
+  "In turn, in the order given, continuing after the assignee that got the last lead of the previous round-robin over the same set of assignees."
+  ROUND_ROBIN
+  "Each lead to the assignee with the fewest open leads (NEW, CONTACTED, INTERESTED, FOLLOW_UP, QUALIFIED) at that point; ties go to the one named first."
+  LEAST_LOADED
+}
+
+"Assigns the leads a bulk write creates (not updated or skipped ones, nor rows that name an assignee)."
+input AutoAssignInput {
+  strategy: AssignStrategy! = ROUND_ROBIN
+  "1 to 1000 users."
+  assigneeIds: [ID!]!
+}
+
+"""
+What logging an interaction with an outcome does to its lead. Built-in rules
+apply until a manager stores their own (custom: true); resetting brings the
+built-in rule back.
+"""
+type DispositionRule {
+  outcome: Outcome!
+  "The status the lead moves to, unless the interaction gives statusAfter."
+  statusAfter: LeadStatus
+  "The call queue does not offer the lead again for this many minutes."
+  retryAfterMinutes: Int
+  "Once the lead's attemptCount (every interaction logged, this one included) reaches this number with this outcome, the lead moves to statusAtMaxAttempts."
+  maxAttempts: Int
+  statusAtMaxAttempts: LeadStatus
+  "The interaction is refused (VALIDATION_ERROR on followUpAt) without followUpAt."
+  requiresFollowUp: Boolean!
+  "The lead's phone goes on the do-not-call list: no later lead, bulk row or import row may use it."
+  addToDoNotCall: Boolean!
+  "True for a rule a manager stored, false for the built-in rule."
+  custom: Boolean!
+  "Who stored the rule (null for built-in rules)."
+  updatedById: ID
+  updatedAt: Time
+}
+
+"A disposition rule. Omitted fields are empty: the whole rule is replaced."
+input DispositionRuleInput {
+  statusAfter: LeadStatus
+  "0 to 43200 (30 days)."
+  retryAfterMinutes: Int
+  "1 to 1000; give it together with statusAtMaxAttempts."
+  maxAttempts: Int
+  statusAtMaxAttempts: LeadStatus
+  requiresFollowUp: Boolean = false
+  addToDoNotCall: Boolean = false
+}
+
+"A phone number that must not be called or imported again."
+type DoNotCallNumber {
+  phoneE164: String!
+  "The lead whose disposition put it on the list."
+  leadId: ID
+  addedById: ID
+  reason: String
+  createdAt: Time!
+}
+
+"Why the call queue offered a lead."
+enum QueueReason {
+  "One of the caller's leads with a follow-up that is due or overdue."
+  FOLLOW_UP_DUE
+  "One of the caller's new leads."
+  NEW_LEAD
+  "One of the caller's other open leads, its retry gap over."
+  RETRY
+  "An unassigned lead, now assigned to the caller."
+  CLAIMED
+}
+
+"The next lead to call."
+type QueueItem {
+  lead: Lead!
+  reason: QueueReason!
+  "The IANA time zone the calling hours were checked in (custom_fields.timezone, else the phone's region)."
+  timeZone: String!
+  "The lead's local clock time (HH:MM) when it was offered."
+  localTime: String!
+}
+
+"A telecaller's follow-ups: open leads with a follow-up booked, soonest first (at most 200 each)."
+type FollowUpAgenda {
+  telecallerId: ID!
+  "The IANA time zone \"today\" is read in."
+  timeZone: String!
+  from: Time!
+  to: Time!
+  "Due before now (and at or after from)."
+  overdue: [Lead!]!
+  "Due from now to the end of today."
+  dueToday: [Lead!]!
+  "Due from the end of today to to."
+  upcoming: [Lead!]!
+}
+
+"An event webhook subscribers can receive."
+enum WebhookEvent {
+  "lead.created"
+  LEAD_CREATED
+  "lead.updated: any change that bumps the lead's version (including logged interactions and deletion)."
+  LEAD_UPDATED
+  "lead.assigned: the lead got a (new) assignee; data.previousAssignedToId is the one before."
+  LEAD_ASSIGNED
+  "interaction.created"
+  INTERACTION_CREATED
+  "lead.converted: the lead's status became CONVERTED."
+  LEAD_CONVERTED
+}
+
+"Where one delivery stands."
+enum WebhookDeliveryStatus {
+  "Waiting for its (next) attempt."
+  PENDING
+  "The receiver answered 2xx."
+  DELIVERED
+  "Given up after the last attempt."
+  FAILED
+}
+
+"""
+A URL that receives events as signed POSTs: header X-CRM-Signature: t=<unix
+seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the secret>.
+Delivery is at least once (use the X-CRM-Event-Id header or the payload's id
+to drop repeats); failures are retried with exponential backoff.
+"""
+type WebhookSubscription {
+  id: ID!
+  url: String!
+  events: [WebhookEvent!]!
+  "The signing secret: shown only in the answer to createWebhookSubscription."
+  secret: String
+  description: String
+  active: Boolean!
+  createdById: ID
+  createdAt: Time!
+}
+
+"A new webhook subscription."
+input CreateWebhookSubscriptionInput {
+  "An https URL (http only when the server allows it for development)."
+  url: String!
+  "1 to 5 events."
+  events: [WebhookEvent!]!
+  description: String
+}
+
+"One event on its way to one subscription, and its delivery log."
+type WebhookDelivery {
+  id: ID!
+  subscriptionId: ID!
+  "The same for every subscription that receives the event."
+  eventId: ID!
+  event: WebhookEvent!
+  "The JSON body sent: {id, type, occurredAt, data}."
+  payload: JSON!
+  status: WebhookDeliveryStatus!
+  attempts: Int!
+  nextAttemptAt: Time!
+  "The receiver's HTTP status at the last attempt."
+  lastStatusCode: Int
+  lastError: String
+  deliveredAt: Time
+  createdAt: Time!
+}
+
 type Query {
   "The caller."
   me: User!
@@ -2142,6 +2829,32 @@ type Query {
   telecallerPerformance(from: Time, to: Time, tz: String = "UTC", telecallerId: ID): TelecallerPerformance!
   "Users, for picking an assignee. Managers and admins only."
   users(role: UserRole): [User!]!
+  """
+  The next lead the caller should call, or null when nothing is callable now:
+  their own due follow-ups (oldest due first), then their new leads (highest
+  priority, then oldest), then their other open leads (least recently
+  contacted first); then an unassigned lead, which is assigned to the caller
+  in the same transaction (FOR UPDATE SKIP LOCKED, so two callers never get
+  the same one). Never DO_NOT_CALL, CONVERTED, LOST or NOT_INTERESTED leads,
+  leads without a phone or with a phone on the do-not-call list, leads whose
+  retry gap has not passed, or leads outside calling hours in their time zone.
+  """
+  nextLead: QueueItem
+  """
+  Follow-ups of a telecaller (default the caller): overdue ones due from
+  from (default 30 days ago), today's, and upcoming ones until to (default 7
+  days ahead), "today" read in tz. Telecallers may ask only for themselves
+  (FORBIDDEN otherwise); managers and admins for anyone.
+  """
+  myFollowUps(from: Time, to: Time, telecallerId: ID, tz: String = "UTC"): FollowUpAgenda!
+  "Every outcome's disposition rule: the stored one, else the built-in one. Everyone may read them."
+  dispositionRules: [DispositionRule!]!
+  "The do-not-call list, newest first. Managers and admins only."
+  doNotCallNumbers(first: Int = 50, offset: Int = 0): [DoNotCallNumber!]!
+  "Webhook subscriptions (secrets not shown). Managers and admins only."
+  webhookSubscriptions: [WebhookSubscription!]!
+  "A subscription's deliveries, newest first. Managers and admins only."
+  webhookDeliveries(subscriptionId: ID!, status: WebhookDeliveryStatus, first: Int = 50, offset: Int = 0): [WebhookDelivery!]!
 }
 
 type Mutation {
@@ -2159,17 +2872,35 @@ type Mutation {
   Creates (or upserts) up to 1,000 leads in one request. Managers and admins
   only; rate-limited as a bulk operation. Source defaults to IMPORT. Rows that
   repeat an earlier row's phone or email fail as CONFLICT. With dryRun nothing
-  is written and the results say what would happen.
+  is written and the results say what would happen. A row whose phone is on
+  the do-not-call list fails with VALIDATION_ERROR on phone, whatever the
+  mode. With assign, the leads created are assigned in the same transaction.
   """
-  bulkCreateLeads(leads: [CreateLeadInput!]!, mode: BulkMode! = CREATE, dryRun: Boolean! = false): BulkResult!
+  bulkCreateLeads(leads: [CreateLeadInput!]!, mode: BulkMode! = CREATE, dryRun: Boolean! = false, assign: AutoAssignInput): BulkResult!
   """
   Assigns up to 10,000 leads, named by leadIds or selected by filter (oldest
-  first), to one telecaller or round-robin across assigneeIds in the order
-  given. Managers and admins only; rate-limited as a bulk operation.
+  first), to one telecaller or across assigneeIds with the strategy. Managers and admins only; rate-limited as a bulk operation.
   """
-  assignLeads(leadIds: [ID!], filter: LeadFilter, assigneeIds: [ID!]!): BulkAssignResult!
-  "Logs an interaction and updates its lead in the same transaction."
+  assignLeads(leadIds: [ID!], filter: LeadFilter, assigneeIds: [ID!]!, strategy: AssignStrategy = ROUND_ROBIN): BulkAssignResult!
+  """
+  Logs an interaction and updates its lead in the same transaction, applying
+  the outcome's disposition rule. VALIDATION_ERROR on followUpAt when the rule
+  requires a follow-up; on type for an outbound call to a DO_NOT_CALL lead or a
+  phone on the do-not-call list.
+  """
   createInteraction(input: CreateInteractionInput!): Interaction!
+  "Stores the rule of an outcome, replacing the built-in one. Managers and admins only."
+  setDispositionRule(outcome: Outcome!, input: DispositionRuleInput!): DispositionRule!
+  "Drops the stored rule of an outcome: the built-in rule applies again. Managers and admins only."
+  resetDispositionRule(outcome: Outcome!): DispositionRule!
+  "Puts a phone number on the do-not-call list. Managers and admins only."
+  addDoNotCallNumber(phone: String!, reason: String): DoNotCallNumber!
+  "Takes a phone number off the do-not-call list (NOT_FOUND when it is not on it). Managers and admins only."
+  removeDoNotCallNumber(phone: String!): DoNotCallNumber!
+  "Subscribes a URL to events; the answer carries the signing secret, shown only this once. Managers and admins only."
+  createWebhookSubscription(input: CreateWebhookSubscriptionInput!): WebhookSubscription!
+  "Deletes a subscription and its delivery log. Managers and admins only."
+  deleteWebhookSubscription(id: ID!): WebhookSubscription!
 }
 `, BuiltIn: false},
 }
@@ -2263,6 +2994,68 @@ func (ec *executionContext) childFields_BulkTotals(ctx context.Context, field gr
 		return ec.fieldContext_BulkTotals_error(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BulkTotals", field.Name)
+}
+
+func (ec *executionContext) childFields_DispositionRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "outcome":
+		return ec.fieldContext_DispositionRule_outcome(ctx, field)
+	case "statusAfter":
+		return ec.fieldContext_DispositionRule_statusAfter(ctx, field)
+	case "retryAfterMinutes":
+		return ec.fieldContext_DispositionRule_retryAfterMinutes(ctx, field)
+	case "maxAttempts":
+		return ec.fieldContext_DispositionRule_maxAttempts(ctx, field)
+	case "statusAtMaxAttempts":
+		return ec.fieldContext_DispositionRule_statusAtMaxAttempts(ctx, field)
+	case "requiresFollowUp":
+		return ec.fieldContext_DispositionRule_requiresFollowUp(ctx, field)
+	case "addToDoNotCall":
+		return ec.fieldContext_DispositionRule_addToDoNotCall(ctx, field)
+	case "custom":
+		return ec.fieldContext_DispositionRule_custom(ctx, field)
+	case "updatedById":
+		return ec.fieldContext_DispositionRule_updatedById(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_DispositionRule_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DispositionRule", field.Name)
+}
+
+func (ec *executionContext) childFields_DoNotCallNumber(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "phoneE164":
+		return ec.fieldContext_DoNotCallNumber_phoneE164(ctx, field)
+	case "leadId":
+		return ec.fieldContext_DoNotCallNumber_leadId(ctx, field)
+	case "addedById":
+		return ec.fieldContext_DoNotCallNumber_addedById(ctx, field)
+	case "reason":
+		return ec.fieldContext_DoNotCallNumber_reason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_DoNotCallNumber_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DoNotCallNumber", field.Name)
+}
+
+func (ec *executionContext) childFields_FollowUpAgenda(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "telecallerId":
+		return ec.fieldContext_FollowUpAgenda_telecallerId(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_FollowUpAgenda_timeZone(ctx, field)
+	case "from":
+		return ec.fieldContext_FollowUpAgenda_from(ctx, field)
+	case "to":
+		return ec.fieldContext_FollowUpAgenda_to(ctx, field)
+	case "overdue":
+		return ec.fieldContext_FollowUpAgenda_overdue(ctx, field)
+	case "dueToday":
+		return ec.fieldContext_FollowUpAgenda_dueToday(ctx, field)
+	case "upcoming":
+		return ec.fieldContext_FollowUpAgenda_upcoming(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUpAgenda", field.Name)
 }
 
 func (ec *executionContext) childFields_FunnelStage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2441,6 +3234,8 @@ func (ec *executionContext) childFields_LeadConnection(ctx context.Context, fiel
 		return ec.fieldContext_LeadConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_LeadConnection_totalCount(ctx, field)
+	case "totalCountIsEstimate":
+		return ec.fieldContext_LeadConnection_totalCountIsEstimate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LeadConnection", field.Name)
 }
@@ -2529,6 +3324,20 @@ func (ec *executionContext) childFields_PriorityCount(ctx context.Context, field
 		return ec.fieldContext_PriorityCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PriorityCount", field.Name)
+}
+
+func (ec *executionContext) childFields_QueueItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lead":
+		return ec.fieldContext_QueueItem_lead(ctx, field)
+	case "reason":
+		return ec.fieldContext_QueueItem_reason(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_QueueItem_timeZone(ctx, field)
+	case "localTime":
+		return ec.fieldContext_QueueItem_localTime(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QueueItem", field.Name)
 }
 
 func (ec *executionContext) childFields_SourceCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2623,6 +3432,58 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookDelivery_id(ctx, field)
+	case "subscriptionId":
+		return ec.fieldContext_WebhookDelivery_subscriptionId(ctx, field)
+	case "eventId":
+		return ec.fieldContext_WebhookDelivery_eventId(ctx, field)
+	case "event":
+		return ec.fieldContext_WebhookDelivery_event(ctx, field)
+	case "payload":
+		return ec.fieldContext_WebhookDelivery_payload(ctx, field)
+	case "status":
+		return ec.fieldContext_WebhookDelivery_status(ctx, field)
+	case "attempts":
+		return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_WebhookDelivery_nextAttemptAt(ctx, field)
+	case "lastStatusCode":
+		return ec.fieldContext_WebhookDelivery_lastStatusCode(ctx, field)
+	case "lastError":
+		return ec.fieldContext_WebhookDelivery_lastError(ctx, field)
+	case "deliveredAt":
+		return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDelivery", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookSubscription(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookSubscription_id(ctx, field)
+	case "url":
+		return ec.fieldContext_WebhookSubscription_url(ctx, field)
+	case "events":
+		return ec.fieldContext_WebhookSubscription_events(ctx, field)
+	case "secret":
+		return ec.fieldContext_WebhookSubscription_secret(ctx, field)
+	case "description":
+		return ec.fieldContext_WebhookSubscription_description(ctx, field)
+	case "active":
+		return ec.fieldContext_WebhookSubscription_active(ctx, field)
+	case "createdById":
+		return ec.fieldContext_WebhookSubscription_createdById(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookSubscription_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookSubscription", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2785,6 +3646,28 @@ func (ec *executionContext) field_Lead_timeline_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addDoNotCallNumber_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "phone",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["phone"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_assignLead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2834,6 +3717,14 @@ func (ec *executionContext) field_Mutation_assignLeads_args(ctx context.Context,
 		return nil, err
 	}
 	args["assigneeIds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "strategy",
+		func(ctx context.Context, v any) (*db.AssignStrategy, error) {
+			return ec.unmarshalOAssignStrategy2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAssignStrategy(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["strategy"] = arg3
 	return args, nil
 }
 
@@ -2864,6 +3755,14 @@ func (ec *executionContext) field_Mutation_bulkCreateLeads_args(ctx context.Cont
 		return nil, err
 	}
 	args["dryRun"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "assign",
+		func(ctx context.Context, v any) (*model.AutoAssignInput, error) {
+			return ec.unmarshalOAutoAssignInput2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐAutoAssignInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assign"] = arg3
 	return args, nil
 }
 
@@ -2895,6 +3794,20 @@ func (ec *executionContext) field_Mutation_createLead_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createWebhookSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateWebhookSubscriptionInput, error) {
+			return ec.unmarshalNCreateWebhookSubscriptionInput2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐCreateWebhookSubscriptionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteLead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2909,6 +3822,48 @@ func (ec *executionContext) field_Mutation_deleteLead_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteWebhookSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeDoNotCallNumber_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "phone",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["phone"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resetDispositionRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "outcome",
+		func(ctx context.Context, v any) (db.Outcome, error) {
+			return ec.unmarshalNOutcome2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐOutcome(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["outcome"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_restoreLead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2920,6 +3875,28 @@ func (ec *executionContext) field_Mutation_restoreLead_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setDispositionRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "outcome",
+		func(ctx context.Context, v any) (db.Outcome, error) {
+			return ec.unmarshalNOutcome2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐOutcome(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["outcome"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DispositionRuleInput, error) {
+			return ec.unmarshalNDispositionRuleInput2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐDispositionRuleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -2964,6 +3941,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_doNotCallNumbers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg1
 	return args, nil
 }
 
@@ -3143,6 +4142,44 @@ func (ec *executionContext) field_Query_leads_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_myFollowUps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "telecallerId",
+		func(ctx context.Context, v any) (*uuid.UUID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["telecallerId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "tz",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tz"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_telecallerPerformance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3192,6 +4229,44 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["role"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_webhookDeliveries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subscriptionId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subscriptionId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*db.WebhookDeliveryStatus, error) {
+			return ec.unmarshalOWebhookDeliveryStatus2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookDeliveryStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg3
 	return args, nil
 }
 
@@ -3818,6 +4893,539 @@ func (ec *executionContext) _BulkTotals_error(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_BulkTotals_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BulkTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DispositionRule_outcome(ctx context.Context, field graphql.CollectedField, obj *db.DispositionRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispositionRule_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Outcome) graphql.Marshaler {
+			return ec.marshalNOutcome2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispositionRule_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispositionRule", field, false, false, "Outcome")
+}
+
+func (ec *executionContext) _DispositionRule_statusAfter(ctx context.Context, field graphql.CollectedField, obj *db.DispositionRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispositionRule_statusAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.LeadStatus) graphql.Marshaler {
+			return ec.marshalOLeadStatus2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DispositionRule_statusAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispositionRule", field, false, false, "LeadStatus")
+}
+
+func (ec *executionContext) _DispositionRule_retryAfterMinutes(ctx context.Context, field graphql.CollectedField, obj *db.DispositionRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispositionRule_retryAfterMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetryAfterMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DispositionRule_retryAfterMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispositionRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DispositionRule_maxAttempts(ctx context.Context, field graphql.CollectedField, obj *db.DispositionRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispositionRule_maxAttempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxAttempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DispositionRule_maxAttempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispositionRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DispositionRule_statusAtMaxAttempts(ctx context.Context, field graphql.CollectedField, obj *db.DispositionRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispositionRule_statusAtMaxAttempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusAtMaxAttempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.LeadStatus) graphql.Marshaler {
+			return ec.marshalOLeadStatus2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DispositionRule_statusAtMaxAttempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispositionRule", field, false, false, "LeadStatus")
+}
+
+func (ec *executionContext) _DispositionRule_requiresFollowUp(ctx context.Context, field graphql.CollectedField, obj *db.DispositionRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispositionRule_requiresFollowUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiresFollowUp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispositionRule_requiresFollowUp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispositionRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DispositionRule_addToDoNotCall(ctx context.Context, field graphql.CollectedField, obj *db.DispositionRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispositionRule_addToDoNotCall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AddToDoNotCall, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispositionRule_addToDoNotCall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispositionRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DispositionRule_custom(ctx context.Context, field graphql.CollectedField, obj *db.DispositionRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispositionRule_custom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Custom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DispositionRule_custom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispositionRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DispositionRule_updatedById(ctx context.Context, field graphql.CollectedField, obj *db.DispositionRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispositionRule_updatedById(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DispositionRule_updatedById(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispositionRule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DispositionRule_updatedAt(ctx context.Context, field graphql.CollectedField, obj *db.DispositionRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DispositionRule_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DispositionRule_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DispositionRule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DoNotCallNumber_phoneE164(ctx context.Context, field graphql.CollectedField, obj *db.DoNotCallNumber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DoNotCallNumber_phoneE164(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PhoneE164, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DoNotCallNumber_phoneE164(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DoNotCallNumber", field, false, false, "String")
+}
+
+func (ec *executionContext) _DoNotCallNumber_leadId(ctx context.Context, field graphql.CollectedField, obj *db.DoNotCallNumber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DoNotCallNumber_leadId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeadID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DoNotCallNumber_leadId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DoNotCallNumber", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DoNotCallNumber_addedById(ctx context.Context, field graphql.CollectedField, obj *db.DoNotCallNumber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DoNotCallNumber_addedById(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AddedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DoNotCallNumber_addedById(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DoNotCallNumber", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DoNotCallNumber_reason(ctx context.Context, field graphql.CollectedField, obj *db.DoNotCallNumber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DoNotCallNumber_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DoNotCallNumber_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DoNotCallNumber", field, false, false, "String")
+}
+
+func (ec *executionContext) _DoNotCallNumber_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.DoNotCallNumber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DoNotCallNumber_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DoNotCallNumber_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DoNotCallNumber", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FollowUpAgenda_telecallerId(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpAgenda) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpAgenda_telecallerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TelecallerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpAgenda_telecallerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpAgenda", field, false, false, "ID")
+}
+
+func (ec *executionContext) _FollowUpAgenda_timeZone(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpAgenda) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpAgenda_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpAgenda_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpAgenda", field, false, false, "String")
+}
+
+func (ec *executionContext) _FollowUpAgenda_from(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpAgenda) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpAgenda_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpAgenda_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpAgenda", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FollowUpAgenda_to(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpAgenda) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpAgenda_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpAgenda_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpAgenda", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FollowUpAgenda_overdue(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpAgenda) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpAgenda_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.Lead) graphql.Marshaler {
+			return ec.marshalNLead2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpAgenda_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUpAgenda",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lead(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FollowUpAgenda_dueToday(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpAgenda) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpAgenda_dueToday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueToday, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.Lead) graphql.Marshaler {
+			return ec.marshalNLead2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpAgenda_dueToday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUpAgenda",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lead(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FollowUpAgenda_upcoming(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpAgenda) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpAgenda_upcoming(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Upcoming, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.Lead) graphql.Marshaler {
+			return ec.marshalNLead2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpAgenda_upcoming(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUpAgenda",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lead(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _FunnelStage_stage(ctx context.Context, field graphql.CollectedField, obj *db.FunnelStage) (ret graphql.Marshaler) {
@@ -5575,6 +7183,29 @@ func (ec *executionContext) fieldContext_LeadConnection_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("LeadConnection", field, true, true, "Int")
 }
 
+func (ec *executionContext) _LeadConnection_totalCountIsEstimate(ctx context.Context, field graphql.CollectedField, obj *model.LeadConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadConnection_totalCountIsEstimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LeadConnection().TotalCountIsEstimate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadConnection_totalCountIsEstimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadConnection", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _LeadEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LeadEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6172,7 +7803,7 @@ func (ec *executionContext) _Mutation_bulkCreateLeads(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().BulkCreateLeads(ctx, fc.Args["leads"].([]*model.CreateLeadInput), fc.Args["mode"].(db.BulkMode), fc.Args["dryRun"].(bool))
+			return ec.Resolvers.Mutation().BulkCreateLeads(ctx, fc.Args["leads"].([]*model.CreateLeadInput), fc.Args["mode"].(db.BulkMode), fc.Args["dryRun"].(bool), fc.Args["assign"].(*model.AutoAssignInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.BulkResult) graphql.Marshaler {
@@ -6216,7 +7847,7 @@ func (ec *executionContext) _Mutation_assignLeads(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AssignLeads(ctx, fc.Args["leadIds"].([]uuid.UUID), fc.Args["filter"].(*model.LeadFilter), fc.Args["assigneeIds"].([]uuid.UUID))
+			return ec.Resolvers.Mutation().AssignLeads(ctx, fc.Args["leadIds"].([]uuid.UUID), fc.Args["filter"].(*model.LeadFilter), fc.Args["assigneeIds"].([]uuid.UUID), fc.Args["strategy"].(*db.AssignStrategy))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.BulkAssignResult) graphql.Marshaler {
@@ -6288,6 +7919,270 @@ func (ec *executionContext) fieldContext_Mutation_createInteraction(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createInteraction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setDispositionRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setDispositionRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetDispositionRule(ctx, fc.Args["outcome"].(db.Outcome), fc.Args["input"].(model.DispositionRuleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.DispositionRule) graphql.Marshaler {
+			return ec.marshalNDispositionRule2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDispositionRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setDispositionRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DispositionRule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setDispositionRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetDispositionRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetDispositionRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetDispositionRule(ctx, fc.Args["outcome"].(db.Outcome))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.DispositionRule) graphql.Marshaler {
+			return ec.marshalNDispositionRule2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDispositionRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetDispositionRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DispositionRule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetDispositionRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addDoNotCallNumber(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addDoNotCallNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddDoNotCallNumber(ctx, fc.Args["phone"].(string), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.DoNotCallNumber) graphql.Marshaler {
+			return ec.marshalNDoNotCallNumber2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDoNotCallNumber(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addDoNotCallNumber(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DoNotCallNumber(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addDoNotCallNumber_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeDoNotCallNumber(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeDoNotCallNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveDoNotCallNumber(ctx, fc.Args["phone"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.DoNotCallNumber) graphql.Marshaler {
+			return ec.marshalNDoNotCallNumber2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDoNotCallNumber(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeDoNotCallNumber(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DoNotCallNumber(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeDoNotCallNumber_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createWebhookSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWebhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWebhookSubscription(ctx, fc.Args["input"].(model.CreateWebhookSubscriptionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.WebhookSubscription) graphql.Marshaler {
+			return ec.marshalNWebhookSubscription2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWebhookSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWebhookSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteWebhookSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteWebhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteWebhookSubscription(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.WebhookSubscription) graphql.Marshaler {
+			return ec.marshalNWebhookSubscription2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteWebhookSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscription(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteWebhookSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6774,6 +8669,234 @@ func (ec *executionContext) fieldContext_Query_users(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_nextLead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nextLead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().NextLead(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.QueueItem) graphql.Marshaler {
+			return ec.marshalOQueueItem2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐQueueItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nextLead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QueueItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myFollowUps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myFollowUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyFollowUps(ctx, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["telecallerId"].(*uuid.UUID), fc.Args["tz"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FollowUpAgenda) graphql.Marshaler {
+			return ec.marshalNFollowUpAgenda2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐFollowUpAgenda(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myFollowUps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpAgenda(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myFollowUps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dispositionRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dispositionRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().DispositionRules(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.DispositionRule) graphql.Marshaler {
+			return ec.marshalNDispositionRule2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDispositionRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dispositionRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DispositionRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_doNotCallNumbers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_doNotCallNumbers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DoNotCallNumbers(ctx, fc.Args["first"].(*int), fc.Args["offset"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.DoNotCallNumber) graphql.Marshaler {
+			return ec.marshalNDoNotCallNumber2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDoNotCallNumberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_doNotCallNumbers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DoNotCallNumber(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_doNotCallNumbers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhookSubscriptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookSubscriptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().WebhookSubscriptions(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.WebhookSubscription) graphql.Marshaler {
+			return ec.marshalNWebhookSubscription2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookSubscriptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookSubscriptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscription(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookDeliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WebhookDeliveries(ctx, fc.Args["subscriptionId"].(uuid.UUID), fc.Args["status"].(*db.WebhookDeliveryStatus), fc.Args["first"].(*int), fc.Args["offset"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.WebhookDelivery) graphql.Marshaler {
+			return ec.marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookDeliveryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_webhookDeliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6848,6 +8971,107 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _QueueItem_lead(ctx context.Context, field graphql.CollectedField, obj *db.QueueItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueueItem_lead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lead, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Lead) graphql.Marshaler {
+			return ec.marshalNLead2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLead(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueueItem_lead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QueueItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lead(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QueueItem_reason(ctx context.Context, field graphql.CollectedField, obj *db.QueueItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueueItem_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.QueueReason) graphql.Marshaler {
+			return ec.marshalNQueueReason2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐQueueReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueueItem_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueueItem", field, false, false, "QueueReason")
+}
+
+func (ec *executionContext) _QueueItem_timeZone(ctx context.Context, field graphql.CollectedField, obj *db.QueueItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueueItem_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueueItem_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueueItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _QueueItem_localTime(ctx context.Context, field graphql.CollectedField, obj *db.QueueItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueueItem_localTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocalTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueueItem_localTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueueItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _SourceCount_source(ctx context.Context, field graphql.CollectedField, obj *db.SourceCount) (ret graphql.Marshaler) {
@@ -7620,6 +9844,466 @@ func (ec *executionContext) _User_updatedAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_User_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookDelivery_subscriptionId(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_subscriptionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubscriptionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_subscriptionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookDelivery_event(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.WebhookEvent) graphql.Marshaler {
+			return ec.marshalNWebhookEvent2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "WebhookEvent")
+}
+
+func (ec *executionContext) _WebhookDelivery_payload(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_payload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookDelivery().Payload(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNJSON2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.WebhookDeliveryStatus) graphql.Marshaler {
+			return ec.marshalNWebhookDeliveryStatus2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookDeliveryStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "WebhookDeliveryStatus")
+}
+
+func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_nextAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_nextAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDelivery_lastStatusCode(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_lastStatusCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastStatusCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_lastStatusCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookSubscription_id(ctx context.Context, field graphql.CollectedField, obj *db.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookSubscription_url(ctx context.Context, field graphql.CollectedField, obj *db.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_events(ctx context.Context, field graphql.CollectedField, obj *db.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.WebhookEvent) graphql.Marshaler {
+			return ec.marshalNWebhookEvent2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "WebhookEvent")
+}
+
+func (ec *executionContext) _WebhookSubscription_secret(ctx context.Context, field graphql.CollectedField, obj *db.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SigningSecret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_description(ctx context.Context, field graphql.CollectedField, obj *db.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_active(ctx context.Context, field graphql.CollectedField, obj *db.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WebhookSubscription_createdById(ctx context.Context, field graphql.CollectedField, obj *db.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_createdById(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_createdById(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookSubscription_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Time")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -8695,6 +11379,59 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAutoAssignInput(ctx context.Context, obj any) (model.AutoAssignInput, error) {
+	var it model.AutoAssignInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["strategy"]; !present {
+		asMap["strategy"] = "ROUND_ROBIN"
+	}
+
+	fieldsInOrder := [...]string{"strategy", "assigneeIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "strategy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("strategy"))
+			data, err := ec.unmarshalNAssignStrategy2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAssignStrategy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Strategy = data
+		case "assigneeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIds"))
+			data, err := ec.unmarshalNID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAutoAssignInput unmarshals raw into the AutoAssignInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAutoAssignInput(ctx context.Context, raw any) (model.AutoAssignInput, error) {
+	var out model.AutoAssignInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AutoAssignInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateInteractionInput(ctx context.Context, obj any) (model.CreateInteractionInput, error) {
 	var it model.CreateInteractionInput
 	if obj == nil {
@@ -8909,6 +11646,146 @@ func (ec *executionContext) unmarshalInputCreateLeadInput(ctx context.Context, o
 func UnmarshalCreateLeadInput(ctx context.Context, raw any) (model.CreateLeadInput, error) {
 	var out model.CreateLeadInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateLeadInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateWebhookSubscriptionInput(ctx context.Context, obj any) (model.CreateWebhookSubscriptionInput, error) {
+	var it model.CreateWebhookSubscriptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"url", "events", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalNWebhookEvent2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookEventᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateWebhookSubscriptionInput unmarshals raw into the CreateWebhookSubscriptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateWebhookSubscriptionInput(ctx context.Context, raw any) (model.CreateWebhookSubscriptionInput, error) {
+	var out model.CreateWebhookSubscriptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWebhookSubscriptionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDispositionRuleInput(ctx context.Context, obj any) (model.DispositionRuleInput, error) {
+	var it model.DispositionRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["requiresFollowUp"]; !present {
+		asMap["requiresFollowUp"] = false
+	}
+	if _, present := asMap["addToDoNotCall"]; !present {
+		asMap["addToDoNotCall"] = false
+	}
+
+	fieldsInOrder := [...]string{"statusAfter", "retryAfterMinutes", "maxAttempts", "statusAtMaxAttempts", "requiresFollowUp", "addToDoNotCall"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "statusAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusAfter"))
+			data, err := ec.unmarshalOLeadStatus2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusAfter = data
+		case "retryAfterMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("retryAfterMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RetryAfterMinutes = data
+		case "maxAttempts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxAttempts"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxAttempts = data
+		case "statusAtMaxAttempts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusAtMaxAttempts"))
+			data, err := ec.unmarshalOLeadStatus2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusAtMaxAttempts = data
+		case "requiresFollowUp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiresFollowUp"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiresFollowUp = data
+		case "addToDoNotCall":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addToDoNotCall"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddToDoNotCall = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDispositionRuleInput unmarshals raw into the DispositionRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDispositionRuleInput(ctx context.Context, raw any) (model.DispositionRuleInput, error) {
+	var out model.DispositionRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DispositionRuleInput", raw, &out)
 	return out, err
 }
 
@@ -9507,6 +12384,200 @@ func (ec *executionContext) _BulkTotals(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var dispositionRuleImplementors = []string{"DispositionRule"}
+
+func (ec *executionContext) _DispositionRule(ctx context.Context, sel ast.SelectionSet, obj *db.DispositionRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dispositionRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DispositionRule")
+		case "outcome":
+			out.Values[i] = ec._DispositionRule_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "statusAfter":
+			out.Values[i] = ec._DispositionRule_statusAfter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "retryAfterMinutes":
+			out.Values[i] = ec._DispositionRule_retryAfterMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "maxAttempts":
+			out.Values[i] = ec._DispositionRule_maxAttempts(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "statusAtMaxAttempts":
+			out.Values[i] = ec._DispositionRule_statusAtMaxAttempts(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "requiresFollowUp":
+			out.Values[i] = ec._DispositionRule_requiresFollowUp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addToDoNotCall":
+			out.Values[i] = ec._DispositionRule_addToDoNotCall(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "custom":
+			out.Values[i] = ec._DispositionRule_custom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedById":
+			out.Values[i] = ec._DispositionRule_updatedById(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._DispositionRule_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var doNotCallNumberImplementors = []string{"DoNotCallNumber"}
+
+func (ec *executionContext) _DoNotCallNumber(ctx context.Context, sel ast.SelectionSet, obj *db.DoNotCallNumber) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, doNotCallNumberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DoNotCallNumber")
+		case "phoneE164":
+			out.Values[i] = ec._DoNotCallNumber_phoneE164(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leadId":
+			out.Values[i] = ec._DoNotCallNumber_leadId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "addedById":
+			out.Values[i] = ec._DoNotCallNumber_addedById(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._DoNotCallNumber_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._DoNotCallNumber_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var followUpAgendaImplementors = []string{"FollowUpAgenda"}
+
+func (ec *executionContext) _FollowUpAgenda(ctx context.Context, sel ast.SelectionSet, obj *model.FollowUpAgenda) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, followUpAgendaImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FollowUpAgenda")
+		case "telecallerId":
+			out.Values[i] = ec._FollowUpAgenda_telecallerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeZone":
+			out.Values[i] = ec._FollowUpAgenda_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._FollowUpAgenda_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._FollowUpAgenda_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._FollowUpAgenda_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueToday":
+			out.Values[i] = ec._FollowUpAgenda_dueToday(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upcoming":
+			out.Values[i] = ec._FollowUpAgenda_upcoming(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var funnelStageImplementors = []string{"FunnelStage"}
 
 func (ec *executionContext) _FunnelStage(ctx context.Context, sel ast.SelectionSet, obj *db.FunnelStage) graphql.Marshaler {
@@ -10039,6 +13110,12 @@ func (ec *executionContext) _LeadConnection(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LeadConnection_totalCount(ctx, field, obj)
 				})
+		case "totalCountIsEstimate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LeadConnection_totalCountIsEstimate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10316,6 +13393,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setDispositionRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setDispositionRule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetDispositionRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetDispositionRule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addDoNotCallNumber":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addDoNotCallNumber(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeDoNotCallNumber":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeDoNotCallNumber(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createWebhookSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWebhookSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteWebhookSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteWebhookSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10518,6 +13637,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_users(ctx, field)
 				})
+		case "nextLead":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_nextLead(ctx, field)
+				})
+		case "myFollowUps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myFollowUps(ctx, field)
+				})
+		case "dispositionRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dispositionRules(ctx, field)
+				})
+		case "doNotCallNumbers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_doNotCallNumbers(ctx, field)
+				})
+		case "webhookSubscriptions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhookSubscriptions(ctx, field)
+				})
+		case "webhookDeliveries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhookDeliveries(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -10531,6 +13686,54 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var queueItemImplementors = []string{"QueueItem"}
+
+func (ec *executionContext) _QueueItem(ctx context.Context, sel ast.SelectionSet, obj *db.QueueItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, queueItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QueueItem")
+		case "lead":
+			out.Values[i] = ec._QueueItem_lead(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._QueueItem_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeZone":
+			out.Values[i] = ec._QueueItem_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "localTime":
+			out.Values[i] = ec._QueueItem_localTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10830,6 +14033,163 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "updatedAt":
 			out.Values[i] = ec._User_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookDeliveryImplementors = []string{"WebhookDelivery"}
+
+func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *db.WebhookDelivery) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookDelivery")
+		case "id":
+			out.Values[i] = ec._WebhookDelivery_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subscriptionId":
+			out.Values[i] = ec._WebhookDelivery_subscriptionId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "eventId":
+			out.Values[i] = ec._WebhookDelivery_eventId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "event":
+			out.Values[i] = ec._WebhookDelivery_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "payload":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookDelivery_payload(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._WebhookDelivery_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attempts":
+			out.Values[i] = ec._WebhookDelivery_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextAttemptAt":
+			out.Values[i] = ec._WebhookDelivery_nextAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastStatusCode":
+			out.Values[i] = ec._WebhookDelivery_lastStatusCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastError":
+			out.Values[i] = ec._WebhookDelivery_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deliveredAt":
+			out.Values[i] = ec._WebhookDelivery_deliveredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._WebhookDelivery_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookSubscriptionImplementors = []string{"WebhookSubscription"}
+
+func (ec *executionContext) _WebhookSubscription(ctx context.Context, sel ast.SelectionSet, obj *db.WebhookSubscription) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookSubscriptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookSubscription")
+		case "id":
+			out.Values[i] = ec._WebhookSubscription_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._WebhookSubscription_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._WebhookSubscription_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._WebhookSubscription_secret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._WebhookSubscription_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._WebhookSubscription_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdById":
+			out.Values[i] = ec._WebhookSubscription_createdById(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._WebhookSubscription_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11242,6 +14602,16 @@ func (ec *executionContext) marshalNAnalyticsInterval2githubᚗcomᚋtelecaller�
 	return graphql.WrapContextMarshaler(ctx, v)
 }
 
+func (ec *executionContext) unmarshalNAssignStrategy2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAssignStrategy(ctx context.Context, v any) (db.AssignStrategy, error) {
+	var res db.AssignStrategy
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssignStrategy2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAssignStrategy(ctx context.Context, sel ast.SelectionSet, v db.AssignStrategy) graphql.Marshaler {
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
 func (ec *executionContext) marshalNAssigneeCount2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAssigneeCount(ctx context.Context, sel ast.SelectionSet, v db.AssigneeCount) graphql.Marshaler {
 	return ec._AssigneeCount(ctx, sel, &v)
 }
@@ -11369,6 +14739,11 @@ func (ec *executionContext) unmarshalNCreateLeadInput2ᚖgithubᚗcomᚋtelecall
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateWebhookSubscriptionInput2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐCreateWebhookSubscriptionInput(ctx context.Context, v any) (model.CreateWebhookSubscriptionInput, error) {
+	res, err := ec.unmarshalInputCreateWebhookSubscriptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDirection2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDirection(ctx context.Context, v any) (db.Direction, error) {
 	var res db.Direction
 	err := res.UnmarshalGQLContext(ctx, v)
@@ -11377,6 +14752,59 @@ func (ec *executionContext) unmarshalNDirection2githubᚗcomᚋtelecallerᚑcrm�
 
 func (ec *executionContext) marshalNDirection2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDirection(ctx context.Context, sel ast.SelectionSet, v db.Direction) graphql.Marshaler {
 	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) marshalNDispositionRule2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDispositionRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.DispositionRule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDispositionRule2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDispositionRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDispositionRule2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDispositionRule(ctx context.Context, sel ast.SelectionSet, v *db.DispositionRule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DispositionRule!")
+		return graphql.Null
+	}
+	return ec._DispositionRule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDispositionRuleInput2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐDispositionRuleInput(ctx context.Context, v any) (model.DispositionRuleInput, error) {
+	res, err := ec.unmarshalInputDispositionRuleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDoNotCallNumber2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDoNotCallNumberᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.DoNotCallNumber) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDoNotCallNumber2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDoNotCallNumber(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDoNotCallNumber2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐDoNotCallNumber(ctx context.Context, sel ast.SelectionSet, v *db.DoNotCallNumber) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DoNotCallNumber!")
+		return graphql.Null
+	}
+	return ec._DoNotCallNumber(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -11391,6 +14819,14 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNFollowUpAgenda2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐFollowUpAgenda(ctx context.Context, sel ast.SelectionSet, v *model.FollowUpAgenda) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FollowUpAgenda!")
+		return graphql.Null
+	}
+	return ec._FollowUpAgenda(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFunnelStage2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐFunnelStage(ctx context.Context, sel ast.SelectionSet, v db.FunnelStage) graphql.Marshaler {
@@ -11552,6 +14988,22 @@ func (ec *executionContext) marshalNJSON2map(ctx context.Context, sel ast.Select
 		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNLead2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Lead) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLead2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLead(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNLead2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLead(ctx context.Context, sel ast.SelectionSet, v *db.Lead) graphql.Marshaler {
@@ -11750,6 +15202,16 @@ func (ec *executionContext) marshalNPriorityCount2ᚕgithubᚗcomᚋtelecaller�
 	return ret
 }
 
+func (ec *executionContext) unmarshalNQueueReason2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐQueueReason(ctx context.Context, v any) (db.QueueReason, error) {
+	var res db.QueueReason
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQueueReason2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐQueueReason(ctx context.Context, sel ast.SelectionSet, v db.QueueReason) graphql.Marshaler {
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
 func (ec *executionContext) unmarshalNSortDirection2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (model.SortDirection, error) {
 	var res model.SortDirection
 	err := res.UnmarshalGQL(v)
@@ -11928,6 +15390,104 @@ func (ec *executionContext) marshalNUserRole2githubᚗcomᚋtelecallerᚑcrmᚋa
 	return graphql.WrapContextMarshaler(ctx, v)
 }
 
+func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.WebhookDelivery) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookDelivery(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *db.WebhookDelivery) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookDelivery!")
+		return graphql.Null
+	}
+	return ec._WebhookDelivery(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWebhookDeliveryStatus2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookDeliveryStatus(ctx context.Context, v any) (db.WebhookDeliveryStatus, error) {
+	var res db.WebhookDeliveryStatus
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWebhookDeliveryStatus2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookDeliveryStatus(ctx context.Context, sel ast.SelectionSet, v db.WebhookDeliveryStatus) graphql.Marshaler {
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalNWebhookEvent2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookEvent(ctx context.Context, v any) (db.WebhookEvent, error) {
+	var res db.WebhookEvent
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWebhookEvent2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookEvent(ctx context.Context, sel ast.SelectionSet, v db.WebhookEvent) graphql.Marshaler {
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalNWebhookEvent2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookEventᚄ(ctx context.Context, v any) ([]db.WebhookEvent, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]db.WebhookEvent, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWebhookEvent2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookEvent(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNWebhookEvent2ᚕgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookEventᚄ(ctx context.Context, sel ast.SelectionSet, v []db.WebhookEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookEvent2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookSubscription2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookSubscriptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.WebhookSubscription) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookSubscription2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookSubscription(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookSubscription2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookSubscription(ctx context.Context, sel ast.SelectionSet, v *db.WebhookSubscription) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookSubscription!")
+		return graphql.Null
+	}
+	return ec._WebhookSubscription(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -12084,6 +15644,30 @@ func (ec *executionContext) marshalOAnalyticsInterval2ᚖgithubᚗcomᚋtelecall
 		return graphql.Null
 	}
 	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOAssignStrategy2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAssignStrategy(ctx context.Context, v any) (*db.AssignStrategy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(db.AssignStrategy)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAssignStrategy2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐAssignStrategy(ctx context.Context, sel ast.SelectionSet, v *db.AssignStrategy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOAutoAssignInput2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐAutoAssignInput(ctx context.Context, v any) (*model.AutoAssignInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAutoAssignInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -12476,6 +16060,13 @@ func (ec *executionContext) marshalOOutcome2ᚖgithubᚗcomᚋtelecallerᚑcrm�
 	return graphql.WrapContextMarshaler(ctx, v)
 }
 
+func (ec *executionContext) marshalOQueueItem2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐQueueItem(ctx context.Context, sel ast.SelectionSet, v *db.QueueItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QueueItem(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -12564,6 +16155,22 @@ func (ec *executionContext) unmarshalOUserRole2ᚖgithubᚗcomᚋtelecallerᚑcr
 }
 
 func (ec *executionContext) marshalOUserRole2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐUserRole(ctx context.Context, sel ast.SelectionSet, v *db.UserRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOWebhookDeliveryStatus2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookDeliveryStatus(ctx context.Context, v any) (*db.WebhookDeliveryStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(db.WebhookDeliveryStatus)
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWebhookDeliveryStatus2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐWebhookDeliveryStatus(ctx context.Context, sel ast.SelectionSet, v *db.WebhookDeliveryStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -13,18 +13,10 @@ import (
 	"github.com/telecaller-crm/api/graph/model"
 )
 
-// statusFromOutcome is the status an outcome moves a lead to when the caller
-// does not say otherwise.
-var statusFromOutcome = map[db.Outcome]db.LeadStatus{
-	db.OutcomeConverted:     db.StatusConverted,
-	db.OutcomeDoNotCall:     db.StatusDoNotCall,
-	db.OutcomeNotInterested: db.StatusNotInterested,
-}
-
 // logInteraction validates in and, in one transaction, stores the
 // interaction and updates its lead. Returns NOT_FOUND for leads outside p's
-// scope and VALIDATION_ERROR for bad input or an outbound call to a
-// do-not-call lead.
+// scope and VALIDATION_ERROR for bad input, input the outcome's disposition
+// rule requires, or an outbound call to a do-not-call lead.
 func (r *Resolver) logInteraction(ctx context.Context, p *auth.Principal, in model.CreateInteractionInput) (*db.Interaction, error) {
 	now := r.now()
 	it := &db.Interaction{LeadID: in.LeadID, TelecallerID: p.UserID, Type: in.Type, Direction: db.Outbound, Outcome: in.Outcome, OccurredAt: now}
@@ -49,22 +41,31 @@ func (r *Resolver) logInteraction(ctx context.Context, p *auth.Principal, in mod
 		}
 		it.OccurredAt = in.OccurredAt.UTC()
 	}
+	rule, err := r.dispositionRule(ctx, r.DB, in.Outcome)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDisposition(rule, in); err != nil {
+		return nil, err
+	}
 	err = db.AsActor(ctx, r.DB, p.UserID, db.SourceInteraction, func(ctx context.Context, tx bun.Tx) error {
 		lead, err := db.LockLead(ctx, tx, in.LeadID, leadScope(p))
 		if err != nil {
 			return err
 		}
-		if lead.Status == db.StatusDoNotCall && it.Type == db.TypeCall && it.Direction == db.Outbound {
-			return apperr.Invalid("type", "this lead asked not to be called; outbound calls are refused")
+		if err := refuseCall(ctx, tx, lead, it); err != nil {
+			return err
 		}
-		it.StatusAfter = nextStatus(lead.Status, it, in.StatusAfter)
+		it.StatusAfter = nextStatus(lead.Status, it, in.StatusAfter, ruleStatus(rule, lead.AttemptCount+1))
 		if err := db.InsertInteraction(ctx, tx, it); err != nil {
 			return err
 		}
 		// Reaching out once a follow-up is due completes it.
 		done := it.Type != db.TypeNote && lead.NextFollowUpAt != nil && !lead.NextFollowUpAt.After(it.OccurredAt)
-		_, err = db.RecordContact(ctx, tx, lead.ID, db.LeadContact{ContactedAt: it.OccurredAt, NextFollowUpAt: it.FollowUpAt, ClearFollowUp: done, Outreach: it.Type != db.TypeNote, Status: it.StatusAfter})
-		return err
+		if _, err = db.RecordContact(ctx, tx, lead.ID, db.LeadContact{ContactedAt: it.OccurredAt, NextFollowUpAt: it.FollowUpAt, ClearFollowUp: done, Outreach: it.Type != db.TypeNote, Status: it.StatusAfter}); err != nil {
+			return err
+		}
+		return applyDisposition(ctx, tx, p, rule, lead, it)
 	})
 	if err != nil {
 		return nil, err
@@ -73,14 +74,12 @@ func (r *Resolver) logInteraction(ctx context.Context, p *auth.Principal, in mod
 }
 
 // nextStatus is the status the lead moves to: the one asked for, else the
-// one the outcome implies, else CONTACTED for a new lead that was actually
-// reached out to (notes don't count). Nil means no change.
-func nextStatus(current db.LeadStatus, it *db.Interaction, asked *db.LeadStatus) *db.LeadStatus {
+// one the outcome's disposition rule implies, else CONTACTED for a new lead
+// that was actually reached out to (notes don't count). Nil means no change.
+func nextStatus(current db.LeadStatus, it *db.Interaction, asked, implied *db.LeadStatus) *db.LeadStatus {
 	next := asked
-	if next == nil && it.Outcome != nil {
-		if s, ok := statusFromOutcome[*it.Outcome]; ok {
-			next = &s
-		}
+	if next == nil {
+		next = implied
 	}
 	if next == nil && current == db.StatusNew && it.Type != db.TypeNote {
 		s := db.StatusContacted

@@ -139,12 +139,15 @@ func leadWindow(first *int, after *string, last *int, before *string, offset *in
 
 // leadConnection fetches one page and wraps it as a Relay connection.
 func (r *Resolver) leadConnection(ctx context.Context, c db.LeadCriteria, p db.LeadPage) (*model.LeadConnection, error) {
-	leads, more, err := db.FindLeads(ctx, r.DB, c, p)
+	leads, more, err := db.FindLeads(ctx, r.Settings.ListDB, c, p)
 	if err != nil {
 		return nil, err
 	}
 	r.prefetchLeadFields(ctx, leads)
 	conn := &model.LeadConnection{Edges: make([]*model.LeadEdge, len(leads)), PageInfo: &model.PageInfo{}, Filter: c}
+	conn.Total = model.NewLeadTotal(func(ctx context.Context) (db.LeadCount, error) {
+		return db.CountLeadsUpTo(ctx, r.Settings.ListDB, c, r.Settings.ExactCountLimit)
+	})
 	for i, l := range leads {
 		conn.Edges[i] = &model.LeadEdge{Cursor: db.LeadCursor(l, p.Sort, p.Desc), Node: l}
 	}

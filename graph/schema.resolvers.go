@@ -80,7 +80,14 @@ func (r *leadResolver) Timeline(ctx context.Context, obj *db.Lead, first *int, a
 
 // TotalCount is the resolver for the totalCount field.
 func (r *leadConnectionResolver) TotalCount(ctx context.Context, obj *model.LeadConnection) (int, error) {
-	return db.CountLeads(ctx, r.DB, obj.Filter)
+	c, err := obj.Total.Get(ctx)
+	return c.N, err
+}
+
+// TotalCountIsEstimate is the resolver for the totalCountIsEstimate field.
+func (r *leadConnectionResolver) TotalCountIsEstimate(ctx context.Context, obj *model.LeadConnection) (bool, error) {
+	c, err := obj.Total.Get(ctx)
+	return c.Estimate, err
 }
 
 // Actor is the resolver for the actor field.
@@ -108,6 +115,9 @@ func (r *mutationResolver) CreateLead(ctx context.Context, input model.CreateLea
 	if err != nil {
 		return nil, err
 	}
+	if err := checkDoNotCall(ctx, r.DB, l.PhoneE164); err != nil {
+		return nil, err
+	}
 	return asActor(ctx, r.Resolver, p, db.SourcePlain, func(ctx context.Context, tx bun.IDB) (*db.Lead, error) {
 		return l, db.CreateLead(ctx, tx, l)
 	})
@@ -121,6 +131,9 @@ func (r *mutationResolver) UpdateLead(ctx context.Context, id uuid.UUID, input m
 	}
 	u, err := r.leadUpdate(p, input)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkDoNotCall(ctx, r.DB, u.PhoneE164); err != nil {
 		return nil, err
 	}
 	return asActor(ctx, r.Resolver, p, db.SourcePlain, func(ctx context.Context, tx bun.IDB) (*db.Lead, error) {
@@ -164,13 +177,13 @@ func (r *mutationResolver) AssignLead(ctx context.Context, id uuid.UUID, assigne
 }
 
 // BulkCreateLeads is the resolver for the bulkCreateLeads field.
-func (r *mutationResolver) BulkCreateLeads(ctx context.Context, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool) (*db.BulkResult, error) {
-	return r.bulkCreateLeads(ctx, leads, mode, dryRun)
+func (r *mutationResolver) BulkCreateLeads(ctx context.Context, leads []*model.CreateLeadInput, mode db.BulkMode, dryRun bool, assign *model.AutoAssignInput) (*db.BulkResult, error) {
+	return r.bulkCreateLeads(ctx, leads, mode, dryRun, assign)
 }
 
 // AssignLeads is the resolver for the assignLeads field.
-func (r *mutationResolver) AssignLeads(ctx context.Context, leadIds []uuid.UUID, filter *model.LeadFilter, assigneeIds []uuid.UUID) (*db.BulkAssignResult, error) {
-	return r.assignLeads(ctx, leadIds, filter, assigneeIds)
+func (r *mutationResolver) AssignLeads(ctx context.Context, leadIds []uuid.UUID, filter *model.LeadFilter, assigneeIds []uuid.UUID, strategy *db.AssignStrategy) (*db.BulkAssignResult, error) {
+	return r.assignLeads(ctx, leadIds, filter, assigneeIds, strategy)
 }
 
 // CreateInteraction is the resolver for the createInteraction field.
@@ -180,6 +193,36 @@ func (r *mutationResolver) CreateInteraction(ctx context.Context, input model.Cr
 		return nil, err
 	}
 	return r.logInteraction(ctx, p, input)
+}
+
+// SetDispositionRule is the resolver for the setDispositionRule field.
+func (r *mutationResolver) SetDispositionRule(ctx context.Context, outcome db.Outcome, input model.DispositionRuleInput) (*db.DispositionRule, error) {
+	return r.setDispositionRule(ctx, outcome, input)
+}
+
+// ResetDispositionRule is the resolver for the resetDispositionRule field.
+func (r *mutationResolver) ResetDispositionRule(ctx context.Context, outcome db.Outcome) (*db.DispositionRule, error) {
+	return r.resetDispositionRule(ctx, outcome)
+}
+
+// AddDoNotCallNumber is the resolver for the addDoNotCallNumber field.
+func (r *mutationResolver) AddDoNotCallNumber(ctx context.Context, phone string, reason *string) (*db.DoNotCallNumber, error) {
+	return r.addDoNotCallNumber(ctx, phone, reason)
+}
+
+// RemoveDoNotCallNumber is the resolver for the removeDoNotCallNumber field.
+func (r *mutationResolver) RemoveDoNotCallNumber(ctx context.Context, phone string) (*db.DoNotCallNumber, error) {
+	return r.removeDoNotCallNumber(ctx, phone)
+}
+
+// CreateWebhookSubscription is the resolver for the createWebhookSubscription field.
+func (r *mutationResolver) CreateWebhookSubscription(ctx context.Context, input model.CreateWebhookSubscriptionInput) (*db.WebhookSubscription, error) {
+	return r.createWebhookSubscription(ctx, input)
+}
+
+// DeleteWebhookSubscription is the resolver for the deleteWebhookSubscription field.
+func (r *mutationResolver) DeleteWebhookSubscription(ctx context.Context, id uuid.UUID) (*db.WebhookSubscription, error) {
+	return r.deleteWebhookSubscription(ctx, id)
 }
 
 // Me is the resolver for the me field.
@@ -247,9 +290,44 @@ func (r *queryResolver) Users(ctx context.Context, role *db.UserRole) ([]*db.Use
 	return db.FindUsers(ctx, r.DB, role)
 }
 
+// NextLead is the resolver for the nextLead field.
+func (r *queryResolver) NextLead(ctx context.Context) (*db.QueueItem, error) {
+	return r.nextLead(ctx)
+}
+
+// MyFollowUps is the resolver for the myFollowUps field.
+func (r *queryResolver) MyFollowUps(ctx context.Context, from *time.Time, to *time.Time, telecallerID *uuid.UUID, tz *string) (*model.FollowUpAgenda, error) {
+	return r.followUps(ctx, from, to, telecallerID, tz)
+}
+
+// DispositionRules is the resolver for the dispositionRules field.
+func (r *queryResolver) DispositionRules(ctx context.Context) ([]*db.DispositionRule, error) {
+	return r.dispositionRules(ctx)
+}
+
+// DoNotCallNumbers is the resolver for the doNotCallNumbers field.
+func (r *queryResolver) DoNotCallNumbers(ctx context.Context, first *int, offset *int) ([]*db.DoNotCallNumber, error) {
+	return r.doNotCallNumbers(ctx, first, offset)
+}
+
+// WebhookSubscriptions is the resolver for the webhookSubscriptions field.
+func (r *queryResolver) WebhookSubscriptions(ctx context.Context) ([]*db.WebhookSubscription, error) {
+	return r.webhookSubscriptions(ctx)
+}
+
+// WebhookDeliveries is the resolver for the webhookDeliveries field.
+func (r *queryResolver) WebhookDeliveries(ctx context.Context, subscriptionID uuid.UUID, status *db.WebhookDeliveryStatus, first *int, offset *int) ([]*db.WebhookDelivery, error) {
+	return r.webhookDeliveries(ctx, subscriptionID, status, first, offset)
+}
+
 // Telecaller is the resolver for the telecaller field.
 func (r *telecallerStatsResolver) Telecaller(ctx context.Context, obj *db.TelecallerStats) (*db.User, error) {
 	return r.loadUser(ctx, obj.TelecallerID)
+}
+
+// Payload is the resolver for the payload field.
+func (r *webhookDeliveryResolver) Payload(ctx context.Context, obj *db.WebhookDelivery) (map[string]any, error) {
+	return deliveryPayload(obj)
 }
 
 // AssigneeCount returns AssigneeCountResolver implementation.
@@ -286,6 +364,9 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // TelecallerStats returns TelecallerStatsResolver implementation.
 func (r *Resolver) TelecallerStats() TelecallerStatsResolver { return &telecallerStatsResolver{r} }
 
+// WebhookDelivery returns WebhookDeliveryResolver implementation.
+func (r *Resolver) WebhookDelivery() WebhookDeliveryResolver { return &webhookDeliveryResolver{r} }
+
 type (
 	assigneeCountResolver         struct{ *Resolver }
 	interactionResolver           struct{ *Resolver }
@@ -297,4 +378,5 @@ type (
 	mutationResolver              struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
 	telecallerStatsResolver       struct{ *Resolver }
+	webhookDeliveryResolver       struct{ *Resolver }
 )

@@ -17,9 +17,10 @@ import (
 // bulkRequest is the body of POST /api/leads/bulk. Each lead is decoded as
 // strictly as the body of POST /api/leads, so errors name leads[i].field.
 type bulkRequest struct {
-	Leads  []json.RawMessage `json:"leads"`
-	Mode   *db.BulkMode      `json:"mode,omitempty"`
-	DryRun *bool             `json:"dryRun,omitempty"`
+	Leads  []json.RawMessage      `json:"leads"`
+	Mode   *db.BulkMode           `json:"mode,omitempty"`
+	DryRun *bool                  `json:"dryRun,omitempty"`
+	Assign *model.AutoAssignInput `json:"assign,omitempty"`
 }
 
 // bulkCreateLeads serves POST /api/leads/bulk: up to 1000 leads created,
@@ -52,7 +53,7 @@ func (h *Handler) bulkCreateLeads(r *http.Request, q url.Values) (result, error)
 	if body.Mode != nil {
 		mode = *body.Mode
 	}
-	res, err := h.res.Mutation().BulkCreateLeads(r.Context(), leads, mode, dryRun)
+	res, err := h.res.Mutation().BulkCreateLeads(r.Context(), leads, mode, dryRun, body.Assign)
 	if err != nil {
 		return result{}, err
 	}
@@ -76,15 +77,17 @@ func dryRunOf(query, body *bool) (bool, error) {
 // assignRequest is the body of POST /api/leads/bulk-assign: leadIds or a
 // filter, and assigneeIds (or one assigneeId).
 type assignRequest struct {
-	LeadIDs     []uuid.UUID     `json:"leadIds,omitempty"`
-	Filter      json.RawMessage `json:"filter,omitempty"`
-	AssigneeIDs []uuid.UUID     `json:"assigneeIds,omitempty"`
-	AssigneeID  *uuid.UUID      `json:"assigneeId,omitempty"`
+	LeadIDs     []uuid.UUID        `json:"leadIds,omitempty"`
+	Filter      json.RawMessage    `json:"filter,omitempty"`
+	AssigneeIDs []uuid.UUID        `json:"assigneeIds,omitempty"`
+	AssigneeID  *uuid.UUID         `json:"assigneeId,omitempty"`
+	Strategy    *db.AssignStrategy `json:"strategy,omitempty"`
 }
 
 // bulkAssignLeads serves POST /api/leads/bulk-assign: the leads named by
 // leadIds, or selected by filter (the GraphQL LeadFilter with lower-case
-// enums), assigned round-robin across the assignees. FORBIDDEN for
+// enums), assigned across the assignees with the strategy (round_robin by
+// default, or least_loaded). FORBIDDEN for
 // telecallers; VALIDATION_ERROR naming leadIds, filter.<field>,
 // assigneeIds or assigneeId.
 func (h *Handler) bulkAssignLeads(r *http.Request, _ url.Values) (result, error) {
@@ -106,7 +109,7 @@ func (h *Handler) bulkAssignLeads(r *http.Request, _ url.Values) (result, error)
 		}
 		assignees = []uuid.UUID{*body.AssigneeID}
 	}
-	res, err := h.res.Mutation().AssignLeads(r.Context(), body.LeadIDs, filter, assignees)
+	res, err := h.res.Mutation().AssignLeads(r.Context(), body.LeadIDs, filter, assignees, body.Strategy)
 	if err != nil {
 		if filter != nil && isFilterField(err) {
 			return result{}, underPath("filter", err)

@@ -239,12 +239,13 @@ type envelope struct {
 	Success    bool            `json:"success"`
 	Data       json.RawMessage `json:"data"`
 	Pagination *struct {
-		Page       *int    `json:"page"`
-		Limit      int     `json:"limit"`
-		Total      int     `json:"total"`
-		TotalPages int     `json:"totalPages"`
-		HasNext    bool    `json:"hasNext"`
-		NextCursor *string `json:"nextCursor"`
+		Page            *int    `json:"page"`
+		Limit           int     `json:"limit"`
+		Total           int     `json:"total"`
+		TotalIsEstimate bool    `json:"totalIsEstimate"`
+		TotalPages      int     `json:"totalPages"`
+		HasNext         bool    `json:"hasNext"`
+		NextCursor      *string `json:"nextCursor"`
 	} `json:"pagination"`
 	Error *struct {
 		Code    string `json:"code"`

@@ -18,17 +18,22 @@ type Handler struct {
 	mux    *http.ServeMux
 	// served is the route table the mux was built from.
 	served []route
+	// literal holds the route paths without wildcards.
+	literal map[string]bool
 }
 
 // Pagination describes where a list page sits. Page is null when the page
 // was fetched by cursor, whose position in page numbers is unknown.
 type Pagination struct {
-	Page       *int    `json:"page"`
-	Limit      int     `json:"limit"`
-	Total      int     `json:"total"`
-	TotalPages int     `json:"totalPages"`
-	HasNext    bool    `json:"hasNext"`
-	NextCursor *string `json:"nextCursor"`
+	Page  *int `json:"page"`
+	Limit int  `json:"limit"`
+	Total int  `json:"total"`
+	// TotalIsEstimate is set when Total (and so TotalPages) is the
+	// planner's estimate rather than an exact count.
+	TotalIsEstimate bool    `json:"totalIsEstimate"`
+	TotalPages      int     `json:"totalPages"`
+	HasNext         bool    `json:"hasNext"`
+	NextCursor      *string `json:"nextCursor"`
 }
 
 // result is what an endpoint returns: a status, the data, and for lists the

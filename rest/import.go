@@ -63,16 +63,18 @@ func (h *Handler) importLeads(r *http.Request, q url.Values) (result, error) {
 }
 
 // newImporter reads the query parameters of an import: mode (default
-// create), dryRun and format (default json).
+// create), dryRun, format (default json), and assigneeIds with
+// assignStrategy to assign the leads created.
 func (h *Handler) newImporter(ctx context.Context, q url.Values) (*importer, string, error) {
 	p := &params{q: q}
 	mode := enum(p, "mode", db.BulkModes)
 	dryRun := p.boolean("dryRun")
 	format := enum(p, "format", importFormats)
+	assign := autoAssignParams(p)
 	if p.err != nil {
 		return nil, "", p.err
 	}
-	im := &importer{h: h, ctx: ctx, mode: db.BulkCreate, dryRun: dryRun != nil && *dryRun}
+	im := &importer{h: h, ctx: ctx, mode: db.BulkCreate, dryRun: dryRun != nil && *dryRun, assign: assign}
 	if mode != nil {
 		im.mode = *mode
 	}
@@ -103,6 +105,7 @@ type importer struct {
 	csv    *leadcsv.Reader
 	mode   db.BulkMode
 	dryRun bool
+	assign *model.AutoAssignInput
 
 	// The current chunk: its rows and their results, in file order.
 	rows    []leadcsv.Row
@@ -141,7 +144,7 @@ func (im *importer) next() (bool, error) {
 		return false, err
 	}
 	if im.stopped == nil && len(inputs) > 0 {
-		res, err := im.h.res.Mutation().BulkCreateLeads(im.ctx, inputs, im.mode, im.dryRun)
+		res, err := im.h.res.Mutation().BulkCreateLeads(im.ctx, inputs, im.mode, im.dryRun, im.assign)
 		switch {
 		case err != nil && im.rows[0].Index == 0:
 			return false, err
@@ -194,7 +197,7 @@ func (im *importer) read() (inputs []*model.CreateLeadInput, at []int, err error
 // before it looks at the batch, and with VALIDATION_ERROR on leads once the
 // caller may write. The rule stays in the resolver.
 func (im *importer) mayBulkCreate() error {
-	_, err := im.h.res.Mutation().BulkCreateLeads(im.ctx, nil, im.mode, true)
+	_, err := im.h.res.Mutation().BulkCreateLeads(im.ctx, nil, im.mode, true, im.assign)
 	if e, ok := apperr.As(err); ok && e.Code == apperr.Validation && e.Field == "leads" {
 		return nil
 	}

@@ -50,8 +50,9 @@ func (h *Handler) listLeadInteractions(r *http.Request, q url.Values) (result, e
 	if err != nil {
 		return result{}, asParam(err)
 	}
-	pg, err := paginate(pr, len(conn.Edges), conn.PageInfo, func() (int, error) {
-		return h.res.InteractionConnection().TotalCount(ctx, conn)
+	pg, err := paginate(pr, len(conn.Edges), conn.PageInfo, func() (int, bool, error) {
+		n, err := h.res.InteractionConnection().TotalCount(ctx, conn)
+		return n, false, err
 	})
 	if err != nil {
 		return result{}, err

@@ -28,8 +28,9 @@ func (h *Handler) listLeadEvents(r *http.Request, q url.Values) (result, error) 
 	if err != nil {
 		return result{}, asParam(err)
 	}
-	pg, err := paginate(pr, len(conn.Edges), conn.PageInfo, func() (int, error) {
-		return h.res.LeadEventConnection().TotalCount(ctx, conn)
+	pg, err := paginate(pr, len(conn.Edges), conn.PageInfo, func() (int, bool, error) {
+		n, err := h.res.LeadEventConnection().TotalCount(ctx, conn)
+		return n, false, err
 	})
 	if err != nil {
 		return result{}, err

@@ -24,8 +24,9 @@ func (h *Handler) listLeads(r *http.Request, q url.Values) (result, error) {
 	if err != nil {
 		return result{}, asParam(err)
 	}
-	pg, err := paginate(pr, len(conn.Edges), conn.PageInfo, func() (int, error) {
-		return h.res.LeadConnection().TotalCount(ctx, conn)
+	pg, err := paginate(pr, len(conn.Edges), conn.PageInfo, func() (int, bool, error) {
+		c, err := conn.Total.Get(ctx)
+		return c.N, c.Estimate, err
 	})
 	if err != nil {
 		return result{}, err

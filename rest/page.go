@@ -45,8 +45,9 @@ func (pr pageRequest) offset() *int {
 
 // paginate builds the pagination of a page of n items. It calls count only
 // when the total cannot be told from the page itself: a last, non-empty
-// page (or an empty first one) of offset paging ends the list.
-func paginate(pr pageRequest, n int, info *model.PageInfo, count func() (int, error)) (*Pagination, error) {
+// page (or an empty first one) of offset paging ends the list. count
+// returns the total and whether it is an estimate.
+func paginate(pr pageRequest, n int, info *model.PageInfo, count func() (int, bool, error)) (*Pagination, error) {
 	pg := &Pagination{Limit: pr.limit, HasNext: info.HasNextPage}
 	if pr.cursor == nil {
 		pg.Page = &pr.page
@@ -54,11 +55,11 @@ func paginate(pr pageRequest, n int, info *model.PageInfo, count func() (int, er
 	if pr.cursor == nil && !info.HasNextPage && (n > 0 || pr.page == 1) {
 		pg.Total = (pr.page-1)*pr.limit + n
 	} else {
-		total, err := count()
+		total, estimate, err := count()
 		if err != nil {
 			return nil, err
 		}
-		pg.Total = total
+		pg.Total, pg.TotalIsEstimate = total, estimate
 	}
 	pg.TotalPages = (pg.Total + pr.limit - 1) / pr.limit
 	if info.HasNextPage {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/telecaller-crm/api/apperr"
 	"github.com/telecaller-crm/api/db"
+	"github.com/telecaller-crm/api/graph/model"
 )
 
 // queryParams parses the query string, rejecting parameters the route does
@@ -232,3 +233,44 @@ func ifMatch(r *http.Request) (*int, error) {
 
 // etag is the ETag of a lead at version v.
 func etag(v int) string { return `"` + strconv.Itoa(v) + `"` }
+
+// idList reads a comma-separated list of UUIDs.
+func (p *params) idList(name string) []uuid.UUID {
+	s := p.str(name)
+	if s == nil {
+		return nil
+	}
+	var out []uuid.UUID
+	for _, part := range strings.Split(*s, ",") {
+		part = strings.TrimSpace(part)
+		v, err := uuid.Parse(part)
+		if err != nil || len(part) != 36 {
+			p.fail(name, "must be a comma-separated list of UUIDs")
+			return nil
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// autoAssignParams reads assigneeIds and assignStrategy (default
+// round_robin): the assignment of the leads a bulk write creates.
+func autoAssignParams(p *params) *model.AutoAssignInput {
+	ids := p.idList("assigneeIds")
+	strategy := enum(p, "assignStrategy", db.AssignStrategies)
+	if ids == nil {
+		if strategy != nil {
+			p.fail("assigneeIds", "is required with assignStrategy")
+		}
+		return nil
+	}
+	in := &model.AutoAssignInput{Strategy: db.AssignRoundRobin, AssigneeIds: ids}
+	setIfPtr(&in.Strategy, strategy)
+	return in
+}
+
+func setIfPtr[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}

@@ -41,7 +41,7 @@ func (h *Handler) routeTable() []route {
 			query: []string{"page", "limit", "cursor", "sort", "status", "source", "priority", "assignedTo", "tag", "search", "createdFrom", "createdTo", "followUpDue"}},
 		{method: http.MethodPost, path: "/api/leads/bulk", serve: h.bulkCreateLeads, query: []string{"dryRun"}},
 		{method: http.MethodPost, path: "/api/leads/bulk-assign", serve: h.bulkAssignLeads},
-		{method: http.MethodPost, path: "/api/leads/import", serve: h.importLeads, query: []string{"mode", "dryRun", "format"}},
+		{method: http.MethodPost, path: "/api/leads/import", serve: h.importLeads, query: []string{"mode", "dryRun", "format", "assigneeIds", "assignStrategy"}},
 		{method: http.MethodGet, path: "/api/leads/{id}", serve: h.getLead},
 		{method: http.MethodPatch, path: "/api/leads/{id}", serve: h.updateLead},
 		{method: http.MethodPut, path: "/api/leads/{id}", serve: h.updateLead},
@@ -59,6 +59,22 @@ func (h *Handler) routeTable() []route {
 		{method: http.MethodGet, path: "/api/analytics/telecallers", serve: h.getTelecallerPerformance,
 			query: []string{"from", "to", "tz", "telecallerId"}},
 
+		{method: http.MethodGet, path: "/api/queue/next", serve: h.getNextLead},
+		{method: http.MethodGet, path: "/api/follow-ups", serve: h.listFollowUps, query: []string{"from", "to", "tz", "telecallerId"}},
+
+		{method: http.MethodGet, path: "/api/disposition-rules", serve: h.listDispositionRules},
+		{method: http.MethodPut, path: "/api/disposition-rules/{outcome}", serve: h.putDispositionRule},
+		{method: http.MethodDelete, path: "/api/disposition-rules/{outcome}", serve: h.deleteDispositionRule},
+
+		{method: http.MethodGet, path: "/api/do-not-call", serve: h.listDoNotCall, query: []string{"page", "limit"}},
+		{method: http.MethodPost, path: "/api/do-not-call", serve: h.addDoNotCall},
+		{method: http.MethodDelete, path: "/api/do-not-call/{phone}", serve: h.removeDoNotCall},
+
+		{method: http.MethodGet, path: "/api/webhooks", serve: h.listWebhooks},
+		{method: http.MethodPost, path: "/api/webhooks", serve: h.createWebhook},
+		{method: http.MethodDelete, path: "/api/webhooks/{id}", serve: h.deleteWebhook},
+		{method: http.MethodGet, path: "/api/webhooks/{id}/deliveries", serve: h.listWebhookDeliveries, query: []string{"status", "page", "limit"}},
+
 		{method: http.MethodGet, path: "/api/openapi.json", public: true, raw: staticFile(openapiJSON, "application/json; charset=utf-8")},
 		{method: http.MethodGet, path: "/api/docs", public: true, raw: staticFile(docsHTML, "text/html; charset=utf-8")},
 	}
@@ -69,14 +85,36 @@ func (h *Handler) routeTable() []route {
 // own 405 is plain text, and the catch-all would hide it anyway.)
 func (h *Handler) routes() {
 	h.served = h.routeTable()
+	h.literal = map[string]bool{}
+	for _, rt := range h.served {
+		if !strings.Contains(rt.path, "{") {
+			h.literal[rt.path] = true
+		}
+	}
 	for _, rt := range h.served {
 		var hd http.Handler = rt.raw
 		if hd == nil {
 			hd = h.wrap(rt)
 		}
+		if strings.Contains(rt.path, "{") {
+			hd = h.unshadowed(hd)
+		}
 		h.mux.Handle(rt.method+" "+rt.path, hd)
 	}
 	h.mux.Handle(catchAll, http.HandlerFunc(h.unrouted))
+}
+
+// unshadowed keeps a wildcard route such as GET /api/leads/{id} from
+// answering for a path the table declares literally with other methods
+// (GET /api/leads/bulk is a wrong method on the bulk route, not a lead id).
+func (h *Handler) unshadowed(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h.literal[r.URL.Path] {
+			h.unrouted(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 const catchAll = "/api/"
@@ -100,11 +138,13 @@ func (h *Handler) allowed(r *http.Request) []string {
 	for _, m := range h.methods() {
 		probe := *r
 		probe.Method = m
-		if _, pattern := h.mux.Handler(&probe); pattern != catchAll && pattern != "" {
-			allow = append(allow, m)
-			if m == http.MethodGet {
-				allow = append(allow, http.MethodHead)
-			}
+		_, pattern := h.mux.Handler(&probe)
+		if pattern == catchAll || pattern == "" || (strings.Contains(pattern, "{") && h.literal[r.URL.Path]) {
+			continue
+		}
+		allow = append(allow, m)
+		if m == http.MethodGet {
+			allow = append(allow, http.MethodHead)
 		}
 	}
 	return allow

@@ -151,6 +151,8 @@ func TestRouting(t *testing.T) {
 			After: notAllowed("DELETE, GET, HEAD, PATCH, PUT")},
 		{Name: "put on interactions", Method: "PUT", Path: "/api/leads/" + id + "/interactions", Token: tok, WantStatus: 405,
 			After: notAllowed("GET, HEAD, POST")},
+		{Name: "get on bulk is not a lead id", Method: "GET", Path: "/api/leads/bulk", Token: tok, WantStatus: 405, After: notAllowed("POST")},
+		{Name: "patch on import is not a lead id", Method: "PATCH", Path: "/api/leads/import", Token: tok, WantStatus: 405, After: notAllowed("POST")},
 		{Name: "post on me", Method: "POST", Path: "/api/me", Token: tok, WantStatus: 405, After: notAllowed("GET, HEAD")},
 		{Name: "wrong method without a token is 405", Method: "PATCH", Path: "/api/openapi.json", WantStatus: 405, After: notAllowed("GET, HEAD")},
 		{Name: "me", Method: "GET", Path: "/api/me", Token: tok, WantStatus: 200, WantContains: []string{`"role":"manager"`}},

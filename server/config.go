@@ -1,13 +1,17 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/telecaller-crm/api/db"
 )
 
 // Config is the server's configuration, read from the environment.
@@ -21,6 +25,12 @@ type Config struct {
 	JWTAudience  string
 	PhoneRegion  string
 	LogLevel     slog.Level
+	// LogFlushInterval batches log lines, written at least this often;
+	// 0 writes each line at once.
+	LogFlushInterval time.Duration
+	// JWTCacheSize bounds the verified tokens remembered; 0 turns the
+	// cache off.
+	JWTCacheSize int
 	MaxBodyBytes int64
 	// BulkMaxBytes and ImportMaxBytes replace MaxBodyBytes on POST
 	// /api/leads/bulk (1000 leads with notes) and POST /api/leads/import
@@ -38,11 +48,37 @@ type Config struct {
 	GraphQLMaxDepth      int
 	GraphQLMaxComplexity int
 	DBMaxConns           int
-	DBStatementTimeout   time.Duration
-	ShutdownTimeout      time.Duration
-	ReadHeaderTimeout    time.Duration
-	RequestTimeout       time.Duration
-	ImportTimeout        time.Duration
+	// LeadCountExactLimit bounds exact lead list totals; above it totals
+	// are the planner's estimate, flagged as such. 0 always counts exactly.
+	LeadCountExactLimit int
+	// PprofAddr, when set, serves net/http/pprof on this loopback address.
+	PprofAddr          string
+	DBStatementTimeout time.Duration
+	ShutdownTimeout    time.Duration
+	ReadHeaderTimeout  time.Duration
+	RequestTimeout     time.Duration
+	ImportTimeout      time.Duration
+
+	// The call queue: local calling hours [start, end) as offsets from
+	// midnight, the built-in retry gap after unanswered calls, the zone of
+	// leads whose zone is unknown, and whether unassigned leads are claimed.
+	CallingHoursStart    time.Duration
+	CallingHoursEnd      time.Duration
+	QueueRetryGap        time.Duration
+	QueueDefaultTimeZone string
+	QueueClaimUnassigned bool
+
+	// Webhooks: whether this instance runs a dispatcher, whether http://
+	// URLs and non-public receiver addresses are allowed (development), and
+	// the delivery tuning.
+	WebhooksEnabled     bool
+	WebhookAllowHTTP    bool
+	WebhookAllowPrivate bool
+	WebhookTimeout      time.Duration
+	WebhookMaxAttempts  int
+	WebhookBackoffBase  time.Duration
+	WebhookBackoffMax   time.Duration
+	WebhookPollInterval time.Duration
 	// BodyReadTimeout bounds reading a request body (except a CSV import's),
 	// so clients that drip bytes are cut off early.
 	BodyReadTimeout time.Duration
@@ -73,6 +109,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		JWTAudience:          p.str("JWT_AUDIENCE", "authenticated"),
 		PhoneRegion:          strings.ToUpper(p.str("DEFAULT_PHONE_REGION", "IN")),
 		LogLevel:             p.level("LOG_LEVEL", slog.LevelInfo),
+		LogFlushInterval:     p.duration("LOG_FLUSH_INTERVAL", 100*time.Millisecond),
+		JWTCacheSize:         p.int("JWT_CACHE_SIZE", 10000),
 		MaxBodyBytes:         int64(p.int("MAX_BODY_BYTES", 1<<20)),
 		BulkMaxBytes:         int64(p.int("BULK_MAX_BYTES", defaultBulkMaxBytes)),
 		ImportMaxBytes:       int64(p.int("IMPORT_MAX_BYTES", defaultImportMaxBytes)),
@@ -86,14 +124,35 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		GraphQLMaxDepth:      p.int("GRAPHQL_MAX_DEPTH", 10),
 		GraphQLMaxComplexity: p.int("GRAPHQL_MAX_COMPLEXITY", 5000),
 		DBMaxConns:           p.int("DB_MAX_CONNS", 20),
+		LeadCountExactLimit:  p.int("LEAD_COUNT_EXACT_LIMIT", db.DefaultExactCountLimit),
+		PprofAddr:            p.loopback("PPROF_ADDR"),
 		DBStatementTimeout:   p.duration("DB_STATEMENT_TIMEOUT", 10*time.Second),
 		ShutdownTimeout:      p.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
 		ReadHeaderTimeout:    p.duration("READ_HEADER_TIMEOUT", 5*time.Second),
 		RequestTimeout:       p.duration("REQUEST_TIMEOUT", 30*time.Second),
 		ImportTimeout:        p.duration("IMPORT_TIMEOUT", 15*time.Minute),
+		CallingHoursStart:    p.clock("CALLING_HOURS_START", 9*time.Hour),
+		CallingHoursEnd:      p.clock("CALLING_HOURS_END", 21*time.Hour),
+		QueueRetryGap:        p.duration("QUEUE_RETRY_GAP", 2*time.Hour),
+		QueueDefaultTimeZone: p.str("QUEUE_DEFAULT_TIMEZONE", "UTC"),
+		QueueClaimUnassigned: p.bool("QUEUE_CLAIM_UNASSIGNED", true),
+		WebhooksEnabled:      p.bool("WEBHOOKS_ENABLED", true),
+		WebhookAllowHTTP:     p.bool("WEBHOOK_ALLOW_HTTP", false),
+		WebhookAllowPrivate:  p.bool("WEBHOOK_ALLOW_PRIVATE", false),
+		WebhookTimeout:       p.duration("WEBHOOK_TIMEOUT", 10*time.Second),
+		WebhookMaxAttempts:   p.int("WEBHOOK_MAX_ATTEMPTS", 12),
+		WebhookBackoffBase:   p.duration("WEBHOOK_BACKOFF_BASE", 10*time.Second),
+		WebhookBackoffMax:    p.duration("WEBHOOK_BACKOFF_MAX", time.Hour),
+		WebhookPollInterval:  p.duration("WEBHOOK_POLL_INTERVAL", time.Second),
 		BodyReadTimeout:      p.duration("BODY_READ_TIMEOUT", 15*time.Second),
 		CORSAllowedOrigins:   p.origins("CORS_ALLOWED_ORIGINS"),
 		CORSAllowCredentials: p.bool("CORS_ALLOW_CREDENTIALS", false),
+	}
+	if c.CallingHoursStart >= c.CallingHoursEnd {
+		p.fail("CALLING_HOURS_END", "must be after CALLING_HOURS_START")
+	}
+	if _, err := time.LoadLocation(c.QueueDefaultTimeZone); err != nil {
+		p.fail("QUEUE_DEFAULT_TIMEZONE", "must be an IANA time zone")
 	}
 	if c.CORSAllowCredentials && slices.Contains(c.CORSAllowedOrigins, "*") {
 		p.fail("CORS_ALLOW_CREDENTIALS", "cannot be true when CORS_ALLOWED_ORIGINS is *")
@@ -164,6 +223,44 @@ func (p *envParser) duration(key string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// loopback reads a host:port that must be on a loopback interface, so
+// profiles are never served to the network; empty means off.
+func (p *envParser) loopback(key string) string {
+	v := p.str(key, "")
+	if v == "" {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(v)
+	if err == nil && host != "localhost" {
+		a, perr := netip.ParseAddr(host)
+		if perr != nil || !a.IsLoopback() {
+			err = errors.New("not loopback")
+		}
+	}
+	if err != nil {
+		p.fail(key, "must be a loopback host:port such as 127.0.0.1:6060")
+		return ""
+	}
+	return v
+}
+
+// clock reads a local time of day, HH:MM (00:00 to 24:00), as an offset
+// from midnight.
+func (p *envParser) clock(key string, def time.Duration) time.Duration {
+	v := p.str(key, "")
+	if v == "" {
+		return def
+	}
+	h, m, ok := strings.Cut(v, ":")
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || len(m) != 2 || hh < 0 || mm < 0 || mm > 59 || hh*60+mm > 24*60 {
+		p.fail(key, "must be a time of day such as 09:00")
+		return def
+	}
+	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute
 }
 
 func (p *envParser) level(key string, def slog.Level) slog.Level {

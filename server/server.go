@@ -26,7 +26,10 @@ import (
 
 // Deps are the server's connections, opened by Open or by a test harness.
 type Deps struct {
-	DB       *bun.DB
+	DB *bun.DB
+	// ListDB serves lead lists and their totals, planned with
+	// db.ListPlannerParams; nil means DB.
+	ListDB   *bun.DB
 	Redis    redis.UniversalClient
 	Verifier *auth.Verifier
 	Logger   *slog.Logger
@@ -58,7 +61,11 @@ func New(cfg Config, deps Deps) *Server {
 			return metrics.RateLimitStats{Limited: st.Limited, RedisErrors: st.RedisErrors, FailedOpen: st.FailedOpen, FailedClosed: st.FailedClosed}
 		})
 	}
-	res := graph.NewResolver(deps.DB, deps.Logger, graph.Settings{PhoneRegion: cfg.PhoneRegion, Now: deps.Now})
+	res := graph.NewResolver(deps.DB, deps.Logger, graph.Settings{PhoneRegion: cfg.PhoneRegion, Now: deps.Now,
+		ExactCountLimit: cfg.LeadCountExactLimit, ListDB: deps.ListDB,
+		Queue: graph.QueueSettings{CallingStart: cfg.CallingHoursStart, CallingEnd: cfg.CallingHoursEnd, RetryGap: cfg.QueueRetryGap,
+			DefaultTimeZone: cfg.QueueDefaultTimeZone, DisableClaims: !cfg.QueueClaimUnassigned},
+		WebhookAllowHTTP: cfg.WebhookAllowHTTP})
 	gql := graph.NewHandler(res, graph.Limits{MaxDepth: cfg.GraphQLMaxDepth, MaxComplexity: cfg.GraphQLMaxComplexity}, append(gqlExts, m.GraphQL())...)
 
 	mux := http.NewServeMux()
@@ -104,23 +111,35 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (Deps, func(), e
 	if err != nil {
 		return Deps{}, nil, err
 	}
-	rdb, err := openRedis(cfg)
+	lists, err := db.Open(ctx, cfg.DatabaseURL, db.Options{MaxOpenConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout, RuntimeParams: db.ListPlannerParams()})
 	if err != nil {
 		_ = bdb.Close()
 		return Deps{}, nil, err
 	}
-	v, err := auth.NewVerifier(ctx, auth.Config{Secret: []byte(cfg.JWTSecret), SupabaseURL: cfg.SupabaseURL, Audience: cfg.JWTAudience, Logger: logger})
+	rdb, err := openRedis(cfg)
 	if err != nil {
 		_ = bdb.Close()
+		_ = lists.Close()
+		return Deps{}, nil, err
+	}
+	cacheSize := cfg.JWTCacheSize
+	if cacheSize == 0 {
+		cacheSize = -1 // off
+	}
+	v, err := auth.NewVerifier(ctx, auth.Config{Secret: []byte(cfg.JWTSecret), SupabaseURL: cfg.SupabaseURL, Audience: cfg.JWTAudience, Logger: logger, CacheSize: cacheSize})
+	if err != nil {
+		_ = bdb.Close()
+		_ = lists.Close()
 		_ = rdb.Close()
 		return Deps{}, nil, err
 	}
 	closeAll := func() {
 		v.Close()
 		_ = rdb.Close()
+		_ = lists.Close()
 		_ = bdb.Close()
 	}
-	return Deps{DB: bdb, Redis: rdb, Verifier: v, Logger: logger}, closeAll, nil
+	return Deps{DB: bdb, ListDB: lists, Redis: rdb, Verifier: v, Logger: logger}, closeAll, nil
 }
 
 // openRedis connects to one Redis, or to a Redis Cluster when REDIS_CLUSTER

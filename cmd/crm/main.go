@@ -7,6 +7,8 @@
 //	                               COPY a large benchmark data set
 //	crm token --role R [--user U]  print a dev token signed with the local secret
 //	crm import leads.csv           upload a CSV of leads to a running server
+//	crm bench [--url U --duration D --clients N --json]
+//	                               load-test a running server against raw SQL
 //	crm version                    print the version
 package main
 
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return importCmd(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		return token(rest, getenv, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "crm", version)
 		return nil
@@ -83,6 +87,9 @@ Commands:
                               --leads > 10000
   token --role R [--user U]   print a dev token for a demo user (or any uuid)
   import [flags] leads.csv    upload a CSV of leads to a running server
+  bench [--url U] [--duration D] [--clients N] [--json]
+                              load-test a running server, each workload
+                              followed by the same SQL straight through pgx
   version                     print the version
 
 Configuration comes from the environment; see README.md.

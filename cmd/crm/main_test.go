@@ -45,6 +45,12 @@ func TestCommands(t *testing.T) {
 		{name: "token --help", args: []string{"token", "-h"}, env: env(), wantErr: "flag: help requested"},
 		{name: "import --help", args: []string{"import", "--help"}, env: env(), wantErr: "flag: help requested"},
 		{name: "seed --help", args: []string{"seed", "--help"}, env: env(), wantErr: "flag: help requested"},
+		{name: "bench --help", args: []string{"bench", "--help"}, env: env(), wantErr: "flag: help requested"},
+		{name: "bench without a database", args: []string{"bench"}, env: env(), wantErr: "--database-url (or DATABASE_URL) is required"},
+		{name: "bench with a bad filter", args: []string{"bench", "--only", "("}, env: env("DATABASE_URL", "postgres://x"), wantErr: "--only"},
+		{name: "serve with profiles on the network", args: []string{"serve"}, env: env("DATABASE_URL", "x", "REDIS_URL", "y", "SUPABASE_JWT_SECRET", "z", "PPROF_ADDR", "0.0.0.0:6060"), wantErr: "PPROF_ADDR must be a loopback host:port"},
+		{name: "serve with profiles on a public name", args: []string{"serve"}, env: env("DATABASE_URL", "x", "REDIS_URL", "y", "SUPABASE_JWT_SECRET", "z", "PPROF_ADDR", "example.com:6060"), wantErr: "PPROF_ADDR must be a loopback host:port"},
+		{name: "serve with a bad count bound", args: []string{"serve"}, env: env("DATABASE_URL", "x", "REDIS_URL", "y", "SUPABASE_JWT_SECRET", "z", "LEAD_COUNT_EXACT_LIMIT", "-1"), wantErr: "LEAD_COUNT_EXACT_LIMIT must be"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

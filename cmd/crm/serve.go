@@ -7,6 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -25,7 +28,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	logger := newLogger(stderr, cfg.LogLevel)
+	logOut := stderr
+	if cfg.LogFlushInterval > 0 {
+		lb := newLineBuffer(stderr, cfg.LogFlushInterval)
+		defer lb.Close()
+		logOut = lb
+	}
+	logger := newLogger(logOut, cfg.LogLevel)
 	// go-redis logs reconnect failures through its own package-wide logger;
 	// send them to ours, as warnings, once for the process.
 	redis.SetLogger(redisLog{logger})
@@ -43,10 +52,46 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 			return err
 		}
 	}
+	if cfg.PprofAddr != "" {
+		stop, err := servePprof(cfg.PprofAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	srv := server.New(cfg, deps)
-	return server.Run(ctx, cfg, srv, logger, func(a net.Addr) {
+	// The webhook dispatcher stops with the server and is waited for, so
+	// that it never outlives the database connection.
+	dctx, stopDispatcher := context.WithCancel(ctx)
+	dispatched := server.RunDispatcher(dctx, cfg, deps)
+	err = server.Run(ctx, cfg, srv, logger, func(a net.Addr) {
 		logger.Info("listening", "addr", a.String(), "graphql", "/graphql", "rest", "/api")
 	})
+	stopDispatcher()
+	if dispatched != nil {
+		<-dispatched
+	}
+	return err
+}
+
+// servePprof serves the runtime profiles (CPU, heap, allocations,
+// goroutines, traces) on addr, which the configuration keeps on loopback.
+// The returned function stops it.
+func servePprof(addr string, logger *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("PPROF_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	logger.Info("serving profiles", "addr", ln.Addr().String(), "path", "/debug/pprof/")
+	return func() { _ = srv.Close() }, nil
 }
 
 // redisLog adapts slog to go-redis's logger.

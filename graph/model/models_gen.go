@@ -14,6 +14,13 @@ import (
 	"github.com/telecaller-crm/api/db"
 )
 
+// Assigns the leads a bulk write creates (not updated or skipped ones, nor rows that name an assignee).
+type AutoAssignInput struct {
+	Strategy db.AssignStrategy `json:"strategy"`
+	// 1 to 1000 users.
+	AssigneeIds []uuid.UUID `json:"assigneeIds"`
+}
+
 // An interaction to log on a lead.
 type CreateInteractionInput struct {
 	LeadID uuid.UUID          `json:"leadId"`
@@ -26,7 +33,7 @@ type CreateInteractionInput struct {
 	Notes           *string `json:"notes,omitempty"`
 	// Books the lead's next follow-up; must be in the future. Without it, a non-note interaction completes a follow-up that is already due.
 	FollowUpAt *time.Time `json:"followUpAt,omitempty"`
-	// Moves the lead to this status. Without it, CONVERTED, DO_NOT_CALL and NOT_INTERESTED outcomes move the lead to the same status.
+	// Moves the lead to this status. Without it, the outcome's disposition rule decides (by default CONVERTED, DO_NOT_CALL and NOT_INTERESTED move the lead to the same status; NO_ANSWER and BUSY to LOST at the 6th attempt).
 	StatusAfter *db.LeadStatus `json:"statusAfter,omitempty"`
 	// Default now; not in the future.
 	OccurredAt *time.Time `json:"occurredAt,omitempty"`
@@ -52,6 +59,42 @@ type CreateLeadInput struct {
 	CustomFields map[string]any `json:"customFields,omitempty"`
 	// Must be in the future.
 	NextFollowUpAt *time.Time `json:"nextFollowUpAt,omitempty"`
+}
+
+// A new webhook subscription.
+type CreateWebhookSubscriptionInput struct {
+	// An https URL (http only when the server allows it for development).
+	URL string `json:"url"`
+	// 1 to 5 events.
+	Events      []db.WebhookEvent `json:"events"`
+	Description *string           `json:"description,omitempty"`
+}
+
+// A disposition rule. Omitted fields are empty: the whole rule is replaced.
+type DispositionRuleInput struct {
+	StatusAfter *db.LeadStatus `json:"statusAfter,omitempty"`
+	// 0 to 43200 (30 days).
+	RetryAfterMinutes *int `json:"retryAfterMinutes,omitempty"`
+	// 1 to 1000; give it together with statusAtMaxAttempts.
+	MaxAttempts         *int           `json:"maxAttempts,omitempty"`
+	StatusAtMaxAttempts *db.LeadStatus `json:"statusAtMaxAttempts,omitempty"`
+	RequiresFollowUp    *bool          `json:"requiresFollowUp,omitempty"`
+	AddToDoNotCall      *bool          `json:"addToDoNotCall,omitempty"`
+}
+
+// A telecaller's follow-ups: open leads with a follow-up booked, soonest first (at most 200 each).
+type FollowUpAgenda struct {
+	TelecallerID uuid.UUID `json:"telecallerId"`
+	// The IANA time zone "today" is read in.
+	TimeZone string    `json:"timeZone"`
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	// Due before now (and at or after from).
+	Overdue []*db.Lead `json:"overdue"`
+	// Due from now to the end of today.
+	DueToday []*db.Lead `json:"dueToday"`
+	// Due from the end of today to to.
+	Upcoming []*db.Lead `json:"upcoming"`
 }
 
 // An interaction in a connection.

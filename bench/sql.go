@@ -1,0 +1,228 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// The baselines issue the statements the API issues for the same request,
+// straight through pgx (prepared and cached, pgx's default), and scan every
+// row into Go values, but skip HTTP, auth, rate limiting, JSON and the
+// application layer.
+
+const leadColumns = `l.id, l.name, l.email, l.phone, l.phone_e164, l.company, l.source, l.status, l.priority,
+	l.assigned_to, l.created_by, l.notes, l.tags, l.custom_fields, l.next_follow_up_at, l.last_contacted_at,
+	l.attempt_count, l.version, l.created_at, l.updated_at, l.deleted_at`
+
+// leadRow holds a scanned lead.
+type leadRow struct {
+	ID                               uuid.UUID
+	Name                             string
+	Email, Phone, PhoneE164, Company *string
+	Source, Status, Priority         string
+	AssignedTo, CreatedBy            *uuid.UUID
+	Notes                            *string
+	Tags                             []string
+	CustomFields                     map[string]any
+	NextFollowUpAt, LastContactedAt  *time.Time
+	AttemptCount, Version            int
+	CreatedAt, UpdatedAt             time.Time
+	DeletedAt                        *time.Time
+}
+
+func scanLead(row pgx.CollectableRow) (leadRow, error) {
+	var l leadRow
+	err := row.Scan(&l.ID, &l.Name, &l.Email, &l.Phone, &l.PhoneE164, &l.Company, &l.Source, &l.Status, &l.Priority,
+		&l.AssignedTo, &l.CreatedBy, &l.Notes, &l.Tags, &l.CustomFields, &l.NextFollowUpAt, &l.LastContactedAt,
+		&l.AttemptCount, &l.Version, &l.CreatedAt, &l.UpdatedAt, &l.DeletedAt)
+	return l, err
+}
+
+// leadPage fetches a status's page of 20 newest leads plus one to tell
+// whether more follow, and counts the matches the way the API does.
+func (t *Target) leadPage(ctx context.Context, rng *rand.Rand) ([]leadRow, error) {
+	status, page := listPage(rng)
+	rows, err := t.Pool.Query(ctx, `SELECT `+leadColumns+` FROM leads AS l
+		WHERE l.deleted_at IS NULL AND l.status IN ($1)
+		ORDER BY l.created_at DESC, l.id DESC LIMIT 21 OFFSET $2`, status, (page-1)*20)
+	if err != nil {
+		return nil, err
+	}
+	leads, err := pgx.CollectRows(rows, scanLead)
+	if err != nil {
+		return nil, err
+	}
+	if len(leads) > 20 {
+		leads = leads[:20]
+	}
+	_, err = t.countLeads(ctx, status)
+	return leads, err
+}
+
+// countLeads counts the leads of a status: exactly when CountLimit is 0;
+// else exactly up to CountLimit and from the planner's estimate above it.
+func (t *Target) countLeads(ctx context.Context, status string) (int, error) {
+	var n int
+	if t.CountLimit <= 0 {
+		err := t.Pool.QueryRow(ctx, `SELECT count(*) FROM leads AS l WHERE l.deleted_at IS NULL AND l.status IN ($1)`, status).Scan(&n)
+		return n, err
+	}
+	err := t.Pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM leads AS l
+		WHERE l.deleted_at IS NULL AND l.status IN ($1) LIMIT $2) AS t`, status, t.CountLimit+1).Scan(&n)
+	if err != nil || n <= t.CountLimit {
+		return n, err
+	}
+	var plan []byte
+	err = t.Pool.QueryRow(ctx, `EXPLAIN (FORMAT JSON) SELECT 1 FROM leads AS l WHERE l.deleted_at IS NULL AND l.status IN ('`+status+`')`).Scan(&plan)
+	if err != nil {
+		return 0, err
+	}
+	var p []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal(plan, &p); err != nil || len(p) == 0 {
+		return 0, errors.New("unreadable plan")
+	}
+	return max(int(p[0].Plan.Rows), t.CountLimit+1), nil
+}
+
+func (t *Target) sqlList(ctx context.Context, rng *rand.Rand) error {
+	_, err := t.leadPage(ctx, rng)
+	return err
+}
+
+// sqlListNested adds what the nested GraphQL list loads: the assignees and
+// each lead's three latest interactions, one query each.
+func (t *Target) sqlListNested(ctx context.Context, rng *rand.Rand) error {
+	leads, err := t.leadPage(ctx, rng)
+	if err != nil {
+		return err
+	}
+	ids := make([]uuid.UUID, 0, len(leads))
+	var users []uuid.UUID
+	for _, l := range leads {
+		ids = append(ids, l.ID)
+		if l.AssignedTo != nil {
+			users = append(users, *l.AssignedTo)
+		}
+	}
+	rows, err := t.Pool.Query(ctx, `SELECT i.id, i.lead_id, i.telecaller_id, i.type, i.direction, i.outcome, i.duration_seconds,
+		i.notes, i.follow_up_at, i.status_after, i.occurred_at, i.created_at
+		FROM unnest($1::uuid[]) AS ids(lead_id)
+		CROSS JOIN LATERAL (SELECT * FROM interactions AS i0 WHERE i0.lead_id = ids.lead_id
+			ORDER BY i0.occurred_at DESC, i0.id DESC LIMIT 3) AS i
+		ORDER BY i.lead_id, i.occurred_at DESC, i.id DESC`, ids)
+	if err != nil {
+		return err
+	}
+	if _, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (int, error) {
+		var id, lead, tc uuid.UUID
+		var typ, dir string
+		var outcome, notes, after *string
+		var dur int
+		var fu *time.Time
+		var at, created time.Time
+		return 0, row.Scan(&id, &lead, &tc, &typ, &dir, &outcome, &dur, &notes, &fu, &after, &at, &created)
+	}); err != nil {
+		return err
+	}
+	if len(users) == 0 {
+		return nil
+	}
+	rows, err = t.Pool.Query(ctx, `SELECT u.id, u.email, u.full_name, u.role, u.created_at, u.updated_at FROM users AS u WHERE u.id = ANY($1)`, users)
+	if err != nil {
+		return err
+	}
+	_, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (int, error) {
+		var id uuid.UUID
+		var email, name, role string
+		var c, u time.Time
+		return 0, row.Scan(&id, &email, &name, &role, &c, &u)
+	})
+	return err
+}
+
+func (t *Target) sqlGet(ctx context.Context, rng *rand.Rand) error {
+	rows, err := t.Pool.Query(ctx, `SELECT `+leadColumns+` FROM leads AS l WHERE l.id = $1 AND l.deleted_at IS NULL`, t.lead(rng))
+	if err != nil {
+		return err
+	}
+	_, err = pgx.CollectExactlyOneRow(rows, scanLead)
+	return err
+}
+
+// sqlCreate checks for a live duplicate and inserts, as createLead does.
+func (t *Target) sqlCreate(ctx context.Context, _ *rand.Rand) error {
+	n := t.created.Add(1)
+	email := fmt.Sprintf("bench-%s-%d@example.test", t.run, n)
+	var dup uuid.UUID
+	err := t.Pool.QueryRow(ctx, `SELECT l.id FROM leads AS l WHERE l.deleted_at IS NULL AND l.email = $1 LIMIT 1`, email).Scan(&dup)
+	if err == nil {
+		return fmt.Errorf("duplicate email %s", email)
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	id := uuid.Must(uuid.NewV7())
+	rows, err := t.Pool.Query(ctx, `INSERT INTO leads (id, name, email, company, source, status, priority, tags, custom_fields)
+		VALUES ($1, $2, $3, 'Load Test Ltd', 'website', 'new', 'medium', '{}', '{}') RETURNING `+leadColumnsBare,
+		id, "Bench Lead "+strconv.FormatInt(n, 10), email)
+	if err != nil {
+		return err
+	}
+	_, err = pgx.CollectExactlyOneRow(rows, scanLead)
+	return err
+}
+
+// sqlInteraction logs a call in one transaction: the interaction, then the
+// lead's contact fields, as createInteraction does.
+func (t *Target) sqlInteraction(ctx context.Context, rng *rand.Rand) error {
+	lead := t.lead(rng)
+	return pgx.BeginFunc(ctx, t.Pool, func(tx pgx.Tx) error {
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT l.status FROM leads AS l WHERE l.id = $1 AND l.deleted_at IS NULL FOR UPDATE`, lead).Scan(&status); err != nil {
+			return err
+		}
+		now := time.Now()
+		if _, err := tx.Exec(ctx, `INSERT INTO interactions (id, lead_id, telecaller_id, type, direction, outcome, duration_seconds, occurred_at)
+			VALUES ($1, $2, '00000000-0000-4000-8000-000000000002', 'call', 'outbound', 'no_answer', $3, $4)`,
+			uuid.Must(uuid.NewV7()), lead, rng.IntN(120), now); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `UPDATE leads AS l SET attempt_count = l.attempt_count + 1,
+			last_contacted_at = greatest(l.last_contacted_at, $2), version = l.version + 1, updated_at = now(),
+			first_contacted_at = least(coalesce(l.first_contacted_at, $2), $2)
+			WHERE l.id = $1 RETURNING `+leadColumnsBare, lead, now)
+		if err != nil {
+			return err
+		}
+		_, err = pgx.CollectExactlyOneRow(rows, scanLead)
+		return err
+	})
+}
+
+// sqlPatch updates one field and bumps the version, as updateLead does.
+func (t *Target) sqlPatch(ctx context.Context, rng *rand.Rand) error {
+	rows, err := t.Pool.Query(ctx, `UPDATE leads AS l SET priority = $2, version = l.version + 1, updated_at = now()
+		WHERE l.id = $1 AND l.deleted_at IS NULL RETURNING `+leadColumnsBare, t.lead(rng), priorities[rng.IntN(len(priorities))])
+	if err != nil {
+		return err
+	}
+	_, err = pgx.CollectExactlyOneRow(rows, scanLead)
+	return err
+}
+
+// leadColumnsBare is leadColumns for RETURNING, which takes no alias.
+const leadColumnsBare = `id, name, email, phone, phone_e164, company, source, status, priority,
+	assigned_to, created_by, notes, tags, custom_fields, next_follow_up_at, last_contacted_at,
+	attempt_count, version, created_at, updated_at, deleted_at`

@@ -1,0 +1,18 @@
+DROP TRIGGER IF EXISTS interactions_webhook_insert ON interactions;
+DROP TRIGGER IF EXISTS leads_webhook_update ON leads;
+DROP TRIGGER IF EXISTS leads_webhook_insert ON leads;
+DROP FUNCTION IF EXISTS webhook_interactions_inserted();
+DROP FUNCTION IF EXISTS webhook_leads_updated();
+DROP FUNCTION IF EXISTS webhook_leads_inserted();
+DROP FUNCTION IF EXISTS webhook_enqueue(jsonb);
+DROP FUNCTION IF EXISTS webhook_interaction_json(interactions);
+DROP FUNCTION IF EXISTS webhook_lead_json(leads);
+DROP TABLE IF EXISTS webhook_deliveries;
+DROP TABLE IF EXISTS webhook_subscriptions;
+DROP TABLE IF EXISTS assignment_cursors;
+DROP INDEX IF EXISTS leads_queue_open_idx;
+DROP INDEX IF EXISTS leads_queue_new_idx;
+DROP INDEX IF EXISTS leads_queue_due_idx;
+ALTER TABLE leads DROP COLUMN IF EXISTS retry_at;
+DROP TABLE IF EXISTS do_not_call_numbers;
+DROP TABLE IF EXISTS disposition_rules;
