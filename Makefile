@@ -8,7 +8,7 @@ PKG := ./...
 # The assignment fails the recipe (-e) when the services cannot start.
 WITH_SERVICES = svc_env=$$(scripts/services.sh up); set -a; eval "$$svc_env"; set +a;
 
-.PHONY: run test build generate lint services-up services-down check-generated fmt bench
+.PHONY: run test build generate lint services-up services-down check-generated fmt bench fuzz
 
 run: ## migrate, seed demo data, print dev tokens, serve on :8080
 	@$(WITH_SERVICES) \
@@ -22,6 +22,18 @@ run: ## migrate, seed demo data, print dev tokens, serve on :8080
 
 test: ## run every test against real Postgres and Redis
 	@$(WITH_SERVICES) $(GO) test -count=1 -timeout 15m $(PKG)
+
+# Each fuzz target runs for FUZZTIME (go test -fuzz); `make test` only
+# replays the seeds in testdata/fuzz. New crashers land in testdata/fuzz too.
+FUZZTIME ?= 30s
+fuzz: ## run every fuzz target for FUZZTIME each (FUZZTIME=2m make fuzz)
+	@$(WITH_SERVICES) \
+	for pkg in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		for fn in $$(grep -h '^func Fuzz' $$pkg/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
+			echo "== $$pkg $$fn ($(FUZZTIME))"; \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) || exit 1; \
+		done; \
+	done
 
 build:
 	$(GO) build -o bin/crm ./cmd/crm

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,10 +50,25 @@ type Lead struct {
 // field and the existing lead's id when a live lead has the same phone or email.
 func CreateLead(ctx context.Context, idb bun.IDB, l *Lead) error {
 	l.prepareNew()
-	if _, err := idb.NewInsert().Model(l).Returning("*").Exec(ctx); err != nil {
+	err := savepoint(ctx, idb, func(conn bun.IConn) error {
+		_, err := idb.NewInsert().Conn(conn).Model(l).Returning("*").Exec(ctx)
+		return err
+	})
+	if err != nil {
 		return duplicateError(ctx, idb, formatError(err, "Lead"), l)
 	}
 	return nil
+}
+
+// savepoint runs fn on idb; inside a transaction, under a savepoint, so a
+// failed statement (a duplicate) leaves the transaction usable for the
+// lookups that explain the failure.
+func savepoint(ctx context.Context, idb bun.IDB, fn func(conn bun.IConn) error) error {
+	tx, ok := idb.(bun.Tx)
+	if !ok {
+		return fn(idb)
+	}
+	return tx.RunInTx(ctx, nil, func(_ context.Context, sp bun.Tx) error { return fn(sp) })
 }
 
 // prepareNew fills what a new lead row needs: an id, version 1, and empty
@@ -240,7 +256,11 @@ func UpdateLead(ctx context.Context, idb bun.IDB, id uuid.UUID, scope LeadScope,
 			q = q.Set("? = NULL", bun.Ident(col))
 		}
 	}
-	res, err := q.Exec(ctx)
+	var res sql.Result
+	err := savepoint(ctx, idb, func(conn bun.IConn) (err error) {
+		res, err = q.Conn(conn).Exec(ctx)
+		return err
+	})
 	if err != nil {
 		probe := &Lead{ID: id}
 		if u.PhoneE164 != nil {

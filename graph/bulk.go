@@ -53,7 +53,7 @@ func (r *Resolver) bulkCreateLeads(ctx context.Context, leads []*model.CreateLea
 	if rows, err = dropDoNotCall(ctx, r.DB, rows, res); err != nil {
 		return nil, err
 	}
-	err = r.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = db.AsActor(ctx, r.DB, p.UserID, db.SourceBulk, func(ctx context.Context, tx bun.Tx) error {
 		written, err := db.WriteLeadsBulk(ctx, tx, rows, mode)
 		if err != nil {
 			return err
@@ -149,7 +149,7 @@ func (r *Resolver) assignLeads(ctx context.Context, leadIDs []uuid.UUID, filter 
 	how := db.AssignRoundRobin
 	setIf(&how, strategy)
 	var res *db.BulkAssignResult
-	err = r.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = db.AsActor(ctx, r.DB, p.UserID, db.SourceBulkAssign, func(ctx context.Context, tx bun.Tx) error {
 		res, err = db.AssignLeads(ctx, tx, leadIDs, assigneeIDs, how)
 		return err
 	})

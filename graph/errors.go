@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -47,10 +48,35 @@ func PresentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 				return withAppError(gerr, e)
 			}
 		}
+		if e := transportError(err); e != nil {
+			return withAppError(gerr, e)
+		}
 		id := apperr.RequestID(ctx)
 		logger.ErrorContext(ctx, "graphql: unexpected error", "request_id", id, "path", gerr.Path.String(), "err", err)
 		return withAppError(gerr, apperr.Public(err, id))
 	}
+}
+
+// transportError recognises the POST transport's answers to a body it
+// could not read or decode (gqlgen gives them no code, and its text echoes
+// the body): PAYLOAD_TOO_LARGE past the body cap, VALIDATION_ERROR on body
+// otherwise.
+func transportError(err error) *apperr.Error {
+	var qerr *gqlerror.Error
+	if !errors.As(err, &qerr) || qerr.Extensions["code"] != nil || len(qerr.Path) > 0 {
+		return nil
+	}
+	switch {
+	case strings.HasPrefix(qerr.Message, "could not read request body") && strings.Contains(qerr.Message, "request body too large"):
+		return apperr.New(apperr.PayloadTooLarge, "The request body is too large.")
+	case strings.HasPrefix(qerr.Message, "could not read request body"):
+		return apperr.Invalid("body", "could not be read")
+	case strings.HasPrefix(qerr.Message, "json request body could not be decoded"):
+		e := apperr.Invalid("body", `must be a JSON object {"query": "…", "variables": {…}} with variables an object`)
+		e.Message = "The request body is not a valid GraphQL request."
+		return e
+	}
+	return nil
 }
 
 func withAppError(gerr *gqlerror.Error, e *apperr.Error) *gqlerror.Error {

@@ -36,6 +36,8 @@ type ResolverRoot interface {
 	InteractionConnection() InteractionConnectionResolver
 	Lead() LeadResolver
 	LeadConnection() LeadConnectionResolver
+	LeadEvent() LeadEventResolver
+	LeadEventConnection() LeadEventConnectionResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	TelecallerStats() TelecallerStatsResolver
@@ -177,6 +179,7 @@ type ComplexityRoot struct {
 		Source          func(childComplexity int) int
 		Status          func(childComplexity int) int
 		Tags            func(childComplexity int) int
+		Timeline        func(childComplexity int, first *int, after *string, offset *int) int
 		UpdatedAt       func(childComplexity int) int
 		Version         func(childComplexity int) int
 	}
@@ -211,6 +214,27 @@ type ComplexityRoot struct {
 	}
 
 	LeadEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LeadEvent struct {
+		Actor   func(childComplexity int) int
+		ActorID func(childComplexity int) int
+		At      func(childComplexity int) int
+		Changes func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		LeadID  func(childComplexity int) int
+	}
+
+	LeadEventConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LeadEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -367,10 +391,19 @@ type LeadResolver interface {
 	CreatedBy(ctx context.Context, obj *db.Lead) (*db.User, error)
 
 	Interactions(ctx context.Context, obj *db.Lead, first int) ([]*db.Interaction, error)
+	Timeline(ctx context.Context, obj *db.Lead, first *int, after *string, offset *int) (*model.LeadEventConnection, error)
 }
 type LeadConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.LeadConnection) (int, error)
 	TotalCountIsEstimate(ctx context.Context, obj *model.LeadConnection) (bool, error)
+}
+type LeadEventResolver interface {
+	Actor(ctx context.Context, obj *db.LeadEvent) (*db.User, error)
+
+	Changes(ctx context.Context, obj *db.LeadEvent) (map[string]any, error)
+}
+type LeadEventConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.LeadEventConnection) (int, error)
 }
 type MutationResolver interface {
 	CreateLead(ctx context.Context, input model.CreateLeadInput) (*db.Lead, error)
@@ -975,6 +1008,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Lead.Tags(childComplexity), true
+	case "Lead.timeline":
+		if e.ComplexityRoot.Lead.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Lead_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Lead.Timeline(childComplexity, args["first"].(*int), args["after"].(*string), args["offset"].(*int)), true
 	case "Lead.updatedAt":
 		if e.ComplexityRoot.Lead.UpdatedAt == nil {
 			break
@@ -1140,6 +1184,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LeadEdge.Node(childComplexity), true
+
+	case "LeadEvent.actor":
+		if e.ComplexityRoot.LeadEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadEvent.Actor(childComplexity), true
+	case "LeadEvent.actorId":
+		if e.ComplexityRoot.LeadEvent.ActorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadEvent.ActorID(childComplexity), true
+	case "LeadEvent.at":
+		if e.ComplexityRoot.LeadEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadEvent.At(childComplexity), true
+	case "LeadEvent.changes":
+		if e.ComplexityRoot.LeadEvent.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadEvent.Changes(childComplexity), true
+	case "LeadEvent.id":
+		if e.ComplexityRoot.LeadEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadEvent.ID(childComplexity), true
+	case "LeadEvent.kind":
+		if e.ComplexityRoot.LeadEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadEvent.Kind(childComplexity), true
+	case "LeadEvent.leadId":
+		if e.ComplexityRoot.LeadEvent.LeadID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadEvent.LeadID(childComplexity), true
+
+	case "LeadEventConnection.edges":
+		if e.ComplexityRoot.LeadEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadEventConnection.Edges(childComplexity), true
+	case "LeadEventConnection.pageInfo":
+		if e.ComplexityRoot.LeadEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadEventConnection.PageInfo(childComplexity), true
+	case "LeadEventConnection.totalCount":
+		if e.ComplexityRoot.LeadEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadEventConnection.TotalCount(childComplexity), true
+
+	case "LeadEventEdge.cursor":
+		if e.ComplexityRoot.LeadEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadEventEdge.Cursor(childComplexity), true
+	case "LeadEventEdge.node":
+		if e.ComplexityRoot.LeadEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadEventEdge.Node(childComplexity), true
 
 	case "Mutation.addDoNotCallNumber":
 		if e.ComplexityRoot.Mutation.AddDoNotCallNumber == nil {
@@ -2084,6 +2203,60 @@ type Lead {
   deletedAt: Time
   "The most recent interactions, newest first (at most 50)."
   interactions(first: Int! = 10): [Interaction!]!
+  """
+  The lead's audit trail, newest first: who changed what and when. first is
+  1 to 100 (default 20); continue with after (a cursor) or skip offset events.
+  """
+  timeline(first: Int = 20, after: String, offset: Int): LeadEventConnection!
+}
+
+"What a lead event records."
+enum LeadEventKind {
+  CREATED
+  UPDATED
+  "Only the assignee changed."
+  ASSIGNED
+  "The status changed (with or without other fields)."
+  STATUS_CHANGED
+  DELETED
+  RESTORED
+  "An interaction was logged: attempt count, last contact, follow-up and maybe status changed."
+  INTERACTION_LOGGED
+  BULK_CREATED
+  BULK_UPDATED
+  BULK_ASSIGNED
+}
+
+"One entry of a lead's audit trail, written in the transaction of the change."
+type LeadEvent {
+  id: ID!
+  leadId: ID!
+  "Who made the change."
+  actorId: ID
+  "Who made the change (null when the user no longer exists)."
+  actor: User
+  "When the change was made."
+  at: Time!
+  kind: LeadEventKind!
+  """
+  The changed fields, by API field name: {"status": {"old": "new", "new": "contacted"}}.
+  old is null for a created lead. version and updatedAt are not listed.
+  """
+  changes: JSON!
+}
+
+"A lead event in a connection."
+type LeadEventEdge {
+  cursor: String!
+  node: LeadEvent!
+}
+
+"A page of a lead's events, newest first."
+type LeadEventConnection {
+  edges: [LeadEventEdge!]!
+  pageInfo: PageInfo!
+  "Every event of the lead. Computed only when asked for."
+  totalCount: Int!
 }
 
 "One touch with a lead: a call, message, meeting or note."
@@ -3011,6 +3184,8 @@ func (ec *executionContext) childFields_Lead(ctx context.Context, field graphql.
 		return ec.fieldContext_Lead_deletedAt(ctx, field)
 	case "interactions":
 		return ec.fieldContext_Lead_interactions(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Lead_timeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Lead", field.Name)
 }
@@ -3081,6 +3256,48 @@ func (ec *executionContext) childFields_LeadEdge(ctx context.Context, field grap
 		return ec.fieldContext_LeadEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LeadEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LeadEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LeadEvent_id(ctx, field)
+	case "leadId":
+		return ec.fieldContext_LeadEvent_leadId(ctx, field)
+	case "actorId":
+		return ec.fieldContext_LeadEvent_actorId(ctx, field)
+	case "actor":
+		return ec.fieldContext_LeadEvent_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_LeadEvent_at(ctx, field)
+	case "kind":
+		return ec.fieldContext_LeadEvent_kind(ctx, field)
+	case "changes":
+		return ec.fieldContext_LeadEvent_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeadEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_LeadEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LeadEventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LeadEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LeadEventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeadEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LeadEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LeadEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LeadEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeadEventEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_OutcomeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3404,6 +3621,36 @@ func (ec *executionContext) field_Lead_interactions_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Lead_timeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg2
 	return args, nil
 }
 
@@ -6331,6 +6578,50 @@ func (ec *executionContext) fieldContext_Lead_interactions(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Lead_timeline(ctx context.Context, field graphql.CollectedField, obj *db.Lead) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lead_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Lead().Timeline(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["offset"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LeadEventConnection) graphql.Marshaler {
+			return ec.marshalNLeadEventConnection2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐLeadEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lead_timeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lead",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Lead_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LeadAnalytics_from(ctx context.Context, field graphql.CollectedField, obj *db.LeadAnalytics) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6973,6 +7264,318 @@ func (ec *executionContext) fieldContext_LeadEdge_node(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Lead(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadEvent_id(ctx context.Context, field graphql.CollectedField, obj *db.LeadEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LeadEvent_leadId(ctx context.Context, field graphql.CollectedField, obj *db.LeadEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadEvent_leadId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeadID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadEvent_leadId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LeadEvent_actorId(ctx context.Context, field graphql.CollectedField, obj *db.LeadEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadEvent_actorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeadEvent_actorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LeadEvent_actor(ctx context.Context, field graphql.CollectedField, obj *db.LeadEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LeadEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeadEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadEvent_at(ctx context.Context, field graphql.CollectedField, obj *db.LeadEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LeadEvent_kind(ctx context.Context, field graphql.CollectedField, obj *db.LeadEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.LeadEventKind) graphql.Marshaler {
+			return ec.marshalNLeadEventKind2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadEvent", field, false, false, "LeadEventKind")
+}
+
+func (ec *executionContext) _LeadEvent_changes(ctx context.Context, field graphql.CollectedField, obj *db.LeadEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadEvent_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LeadEvent().Changes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNJSON2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadEvent_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadEvent", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _LeadEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LeadEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadEventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LeadEventEdge) graphql.Marshaler {
+			return ec.marshalNLeadEventEdge2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐLeadEventEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadEventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LeadEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadEventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeadEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LeadEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadEventConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LeadEventConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadEventConnection", field, true, true, "Int")
+}
+
+func (ec *executionContext) _LeadEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LeadEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadEventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadEventEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LeadEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LeadEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadEventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.LeadEvent) graphql.Marshaler {
+			return ec.marshalNLeadEvent2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeadEventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadEvent(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12342,6 +12945,12 @@ func (ec *executionContext) _Lead(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Lead_interactions(ctx, field, obj)
 				})
+		case "timeline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lead_timeline(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12550,6 +13159,153 @@ func (ec *executionContext) _LeadEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "node":
 			out.Values[i] = ec._LeadEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leadEventImplementors = []string{"LeadEvent"}
+
+func (ec *executionContext) _LeadEvent(ctx context.Context, sel ast.SelectionSet, obj *db.LeadEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeadEvent")
+		case "id":
+			out.Values[i] = ec._LeadEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leadId":
+			out.Values[i] = ec._LeadEvent_leadId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorId":
+			out.Values[i] = ec._LeadEvent_actorId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LeadEvent_actor(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._LeadEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._LeadEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LeadEvent_changes(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leadEventConnectionImplementors = []string{"LeadEventConnection"}
+
+func (ec *executionContext) _LeadEventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LeadEventConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadEventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeadEventConnection")
+		case "edges":
+			out.Values[i] = ec._LeadEventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LeadEventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LeadEventConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leadEventEdgeImplementors = []string{"LeadEventEdge"}
+
+func (ec *executionContext) _LeadEventEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LeadEventEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadEventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeadEventEdge")
+		case "cursor":
+			out.Values[i] = ec._LeadEventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LeadEventEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14304,6 +15060,56 @@ func (ec *executionContext) marshalNLeadEdge2ᚖgithubᚗcomᚋtelecallerᚑcrm�
 		return graphql.Null
 	}
 	return ec._LeadEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLeadEvent2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadEvent(ctx context.Context, sel ast.SelectionSet, v *db.LeadEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeadEvent!")
+		return graphql.Null
+	}
+	return ec._LeadEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLeadEventConnection2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐLeadEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.LeadEventConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeadEventConnection!")
+		return graphql.Null
+	}
+	return ec._LeadEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLeadEventEdge2ᚕᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐLeadEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LeadEventEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLeadEventEdge2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐLeadEventEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLeadEventEdge2ᚖgithubᚗcomᚋtelecallerᚑcrmᚋapiᚋgraphᚋmodelᚐLeadEventEdge(ctx context.Context, sel ast.SelectionSet, v *model.LeadEventEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeadEventEdge!")
+		return graphql.Null
+	}
+	return ec._LeadEventEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLeadEventKind2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadEventKind(ctx context.Context, v any) (db.LeadEventKind, error) {
+	var res db.LeadEventKind
+	err := res.UnmarshalGQLContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLeadEventKind2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadEventKind(ctx context.Context, sel ast.SelectionSet, v db.LeadEventKind) graphql.Marshaler {
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalNLeadPriority2githubᚗcomᚋtelecallerᚑcrmᚋapiᚋdbᚐLeadPriority(ctx context.Context, v any) (db.LeadPriority, error) {

@@ -75,13 +75,15 @@ func setComplexity(c *ComplexityRoot) {
 		return 1 + page(first)*child
 	}
 	c.Lead.Interactions = func(child int, first int) int { return 1 + max(first, 1)*child }
+	c.Lead.Timeline = func(child int, first *int, _ *string, _ *int) int { return 1 + page(first)*child }
 }
 
 // maxIntrospectionDepth is how much deeper than the limit an introspection
 // subtree (__schema, __type) may go.
 const maxIntrospectionDepth = 20
 
-// depthLimit rejects operations nested deeper than max before they run.
+// depthLimit rejects operations nested deeper than max, or selecting more
+// than maxSelections fields, before they run.
 type depthLimit struct{ max int }
 
 func (depthLimit) ExtensionName() string { return "DepthLimit" }
@@ -89,7 +91,14 @@ func (depthLimit) ExtensionName() string { return "DepthLimit" }
 func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if depth := selectionDepth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0); depth > d.max {
+	w := walker{frags: oc.Doc.Fragments, budget: maxSelections}
+	depth := w.depth(oc.Operation.SelectionSet, 0)
+	if w.budget < 0 {
+		err := gqlerror.Errorf("The query selects more than %d fields (counting aliases and fragment spreads); ask for less, or in several requests.", maxSelections)
+		err.Extensions = map[string]any{"code": "COMPLEXITY_LIMIT_EXCEEDED"}
+		return err
+	}
+	if depth > d.max {
 		err := gqlerror.Errorf("The query is nested %d levels deep; the limit is %d.", depth, d.max)
 		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
 		return err
@@ -97,32 +106,51 @@ func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 	return nil
 }
 
-// selectionDepth measures field nesting, following fragments. Validation
-// rejects fragment cycles before this runs; the level cap is a backstop.
-func selectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, level int) int {
-	if level > 100 {
-		return level
-	}
+// maxSelections bounds the fields an operation selects once fragments are
+// expanded, so a thousand aliases or a fragment that spreads another twice,
+// thirty times over, are refused before anything (even the complexity
+// count) walks them. The playground's introspection query selects ~150.
+const maxSelections = 1000
+
+// walker measures an operation, spending one unit of budget per field so
+// that the walk itself stays bounded.
+type walker struct {
+	frags  ast.FragmentDefinitionList
+	budget int
+}
+
+// depth measures field nesting, following fragments. Validation rejects
+// fragment cycles before this runs; the budget stops a fragment bomb.
+func (w *walker) depth(set ast.SelectionSet, level int) int {
 	deepest := level
 	for _, sel := range set {
+		if w.budget < 0 {
+			return deepest
+		}
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
+			w.budget--
+			if s.Name == "__schema" {
+				// The whole schema comes back: price it like 100 fields.
+				w.budget -= 100
+			}
 			switch {
 			case len(s.SelectionSet) == 0:
 				d = level + 1
 			case strings.HasPrefix(s.Name, "__"):
 				// Introspection nests ofType deeply but walks a finite
 				// schema; the playground's own query is 15 levels deep.
-				d = max(selectionDepth(s.SelectionSet, frags, level+1)-maxIntrospectionDepth, level+1)
+				d = max(w.depth(s.SelectionSet, level+1)-maxIntrospectionDepth, level+1)
 			default:
-				d = selectionDepth(s.SelectionSet, frags, level+1)
+				d = w.depth(s.SelectionSet, level+1)
 			}
 		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, frags, level)
+			d = w.depth(s.SelectionSet, level)
 		case *ast.FragmentSpread:
-			if f := frags.ForName(s.Name); f != nil {
-				d = selectionDepth(f.SelectionSet, frags, level)
+			w.budget--
+			if f := w.frags.ForName(s.Name); f != nil {
+				d = w.depth(f.SelectionSet, level)
 			}
 		}
 		deepest = max(deepest, d)

@@ -48,7 +48,7 @@ func (r *Resolver) logInteraction(ctx context.Context, p *auth.Principal, in mod
 	if err := checkDisposition(rule, in); err != nil {
 		return nil, err
 	}
-	err = r.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = db.AsActor(ctx, r.DB, p.UserID, db.SourceInteraction, func(ctx context.Context, tx bun.Tx) error {
 		lead, err := db.LockLead(ctx, tx, in.LeadID, leadScope(p))
 		if err != nil {
 			return err

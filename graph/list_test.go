@@ -282,3 +282,47 @@ func TestIntrospectionDepth(t *testing.T) {
 		{Name: "runaway introspection nesting is refused", Token: tok, Query: `{ __schema { types { fields { type { ` + tooDeep + ` } } } } }`, WantCode: "VALIDATION_ERROR"},
 	})
 }
+
+// TestTimelineQueryCount: a page of leads with each lead's timeline and the
+// actors costs a fixed number of queries whatever the page size.
+func TestTimelineQueryCount(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	mgr := env.SeedUser(t, db.RoleManager)
+	tok := env.Token(t, mgr)
+	for i := range 30 {
+		r := env.GraphQL(t, tok, `mutation($in: CreateLeadInput!) { createLead(input: $in) { id } }`,
+			map[string]any{"in": map[string]any{"name": fmt.Sprint("T", i), "email": fmt.Sprintf("t%d@example.com", i)}})
+		var out struct {
+			Data struct{ CreateLead struct{ ID string } }
+		}
+		r.Decode(t, &out)
+		r = env.GraphQL(t, tok, `mutation($id: ID!) { updateLead(id: $id, input: {priority: HIGH}) { id } }`, map[string]any{"id": out.Data.CreateLead.ID})
+		if r.Status != 200 || strings.Contains(string(r.Body), `"errors"`) {
+			t.Fatalf("update: %s", r.Body)
+		}
+	}
+	counter := &queryCounter{}
+	env.DB.AddQueryHook(counter)
+	count := func(first int) int64 {
+		before := counter.n.Load()
+		q := fmt.Sprintf(`{ leads(first: %d) { edges { node { id timeline(first: 5) { edges { cursor node { kind at changes actor { id } } } pageInfo { hasNextPage } } } } } }`, first)
+		r := env.GraphQL(t, tok, q, nil)
+		if r.Status != 200 || strings.Contains(string(r.Body), `"errors"`) {
+			t.Fatalf("query failed: %s", r.Body)
+		}
+		if got := strings.Count(string(r.Body), `"kind":"UPDATED"`); got != first {
+			t.Fatalf("%d UPDATED events for %d leads: %.400s", got, first, r.Body)
+		}
+		return counter.n.Load() - before
+	}
+	// One query each for the leads, their timelines, and the actors.
+	if small, large := count(2), count(30); small != 3 || large != 3 {
+		t.Fatalf("queries: %d for 2 leads, %d for 30 leads; want 3 for both", small, large)
+	}
+	env.Run(t, []servertest.Scenario{
+		{Name: "timeline first over 100", Token: tok, Query: `{ leads(first: 1) { edges { node { timeline(first: 101) { edges { cursor } } } } } }`, WantCode: "VALIDATION_ERROR", WantField: "first"},
+		{Name: "timeline bad cursor", Token: tok, Query: `{ leads(first: 1) { edges { node { timeline(after: "x") { edges { cursor } } } } } }`, WantCode: "VALIDATION_ERROR", WantField: "after"},
+		{Name: "timeline is priced by its page size", Token: tok, Query: `{ leads(first: 100) { edges { node { timeline(first: 100) { edges { node { actor { id } } } } } } } }`, WantCode: "VALIDATION_ERROR"},
+	})
+}

@@ -17,6 +17,7 @@ type loaders struct {
 	users  *dataloadgen.Loader[uuid.UUID, *db.User]
 	leads  *dataloadgen.Loader[uuid.UUID, *db.Lead]
 	recent *dataloadgen.Loader[recentKey, []*db.Interaction]
+	events *dataloadgen.Loader[db.TimelineKey, []*db.LeadEvent]
 }
 
 type recentKey struct {
@@ -47,6 +48,7 @@ func (r *Resolver) newLoaders() *loaders {
 			return out, err
 		}, dataloadgen.WithWait(loaderWait)),
 		recent: dataloadgen.NewMappedLoader(r.fetchRecent, dataloadgen.WithWait(loaderWait)),
+		events: dataloadgen.NewLoader(r.fetchTimelines, dataloadgen.WithWait(loaderWait)),
 	}
 }
 

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
@@ -36,6 +37,8 @@ func (r *Resolver) prefetchLeadFields(ctx context.Context, leads []*db.Lead) {
 					userIDs = append(userIDs, *id)
 				}
 			}
+		case "timeline":
+			userIDs = append(userIDs, r.prefetchTimelines(ctx, oc, f, leads)...)
 		case "interactions":
 			first, _ := f.ArgumentMap(oc.Variables)["first"].(int64)
 			if first <= 0 || first > 50 {
@@ -82,4 +85,48 @@ func dedupe(ids []uuid.UUID) []uuid.UUID {
 		}
 	}
 	return out
+}
+
+// prefetchTimelines loads the timeline pages a leads page asks for in one
+// query and returns the actors to load when the selection wants them.
+func (r *Resolver) prefetchTimelines(ctx context.Context, oc *graphql.OperationContext, f graphql.CollectedField, leads []*db.Lead) []uuid.UUID {
+	args := f.ArgumentMap(oc.Variables)
+	first, after, offset := intArg(args["first"]), strArg(args["after"]), intArg(args["offset"])
+	keys := make([]db.TimelineKey, len(leads))
+	for i, l := range leads {
+		k, err := timelineKey(l, first, after, offset)
+		if err != nil {
+			return nil
+		}
+		keys[i] = k
+	}
+	pages, err := r.loadersFrom(ctx).events.LoadAll(ctx, keys)
+	node := subFields(oc, subFields(oc, subFields(oc, []graphql.CollectedField{f}, f.Name), "edges"), "node")
+	if err != nil || !slices.ContainsFunc(node, func(c graphql.CollectedField) bool { return c.Name == "actor" }) {
+		return nil
+	}
+	var ids []uuid.UUID
+	for _, events := range pages {
+		for _, ev := range events {
+			if ev.ActorID != nil {
+				ids = append(ids, *ev.ActorID)
+			}
+		}
+	}
+	return ids
+}
+
+func intArg(v any) *int {
+	if n, ok := v.(int64); ok {
+		i := int(n)
+		return &i
+	}
+	return nil
+}
+
+func strArg(v any) *string {
+	if s, ok := v.(string); ok {
+		return &s
+	}
+	return nil
 }

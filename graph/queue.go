@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/nyaruka/phonenumbers"
+	"github.com/uptrace/bun"
 
 	"github.com/telecaller-crm/api/apperr"
 	"github.com/telecaller-crm/api/db"
@@ -43,7 +44,9 @@ func (r *Resolver) nextLead(ctx context.Context) (*db.QueueItem, error) {
 		for i, c := range candidates {
 			ids[i] = c.Lead.ID
 		}
-		lead, err := db.ClaimFirstLead(ctx, r.DB, ids, p.UserID)
+		lead, err := asActor(ctx, r, p, db.SourcePlain, func(ctx context.Context, tx bun.IDB) (*db.Lead, error) {
+			return db.ClaimFirstLead(ctx, tx, ids, p.UserID)
+		})
 		if err != nil {
 			return nil, err
 		}

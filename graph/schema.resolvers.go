@@ -8,6 +8,7 @@ import (
 	"github.com/telecaller-crm/api/apperr"
 	"github.com/telecaller-crm/api/db"
 	"github.com/telecaller-crm/api/graph/model"
+	"github.com/uptrace/bun"
 	"github.com/vikstrous/dataloadgen"
 )
 
@@ -64,6 +65,19 @@ func (r *leadResolver) Interactions(ctx context.Context, obj *db.Lead, first int
 	return items, err
 }
 
+// Timeline is the resolver for the timeline field.
+func (r *leadResolver) Timeline(ctx context.Context, obj *db.Lead, first *int, after *string, offset *int) (*model.LeadEventConnection, error) {
+	k, err := timelineKey(obj, first, after, offset)
+	if err != nil {
+		return nil, err
+	}
+	events, err := r.loadersFrom(ctx).events.Load(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	return eventConnection(k, events), nil
+}
+
 // TotalCount is the resolver for the totalCount field.
 func (r *leadConnectionResolver) TotalCount(ctx context.Context, obj *model.LeadConnection) (int, error) {
 	c, err := obj.Total.Get(ctx)
@@ -74,6 +88,21 @@ func (r *leadConnectionResolver) TotalCount(ctx context.Context, obj *model.Lead
 func (r *leadConnectionResolver) TotalCountIsEstimate(ctx context.Context, obj *model.LeadConnection) (bool, error) {
 	c, err := obj.Total.Get(ctx)
 	return c.Estimate, err
+}
+
+// Actor is the resolver for the actor field.
+func (r *leadEventResolver) Actor(ctx context.Context, obj *db.LeadEvent) (*db.User, error) {
+	return r.loadUser(ctx, obj.ActorID)
+}
+
+// Changes is the resolver for the changes field.
+func (r *leadEventResolver) Changes(ctx context.Context, obj *db.LeadEvent) (map[string]any, error) {
+	return eventChanges(obj), nil
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *leadEventConnectionResolver) TotalCount(ctx context.Context, obj *model.LeadEventConnection) (int, error) {
+	return db.CountLeadEvents(ctx, r.DB, obj.LeadID)
 }
 
 // CreateLead is the resolver for the createLead field.
@@ -89,7 +118,9 @@ func (r *mutationResolver) CreateLead(ctx context.Context, input model.CreateLea
 	if err := checkDoNotCall(ctx, r.DB, l.PhoneE164); err != nil {
 		return nil, err
 	}
-	return l, db.CreateLead(ctx, r.DB, l)
+	return asActor(ctx, r.Resolver, p, db.SourcePlain, func(ctx context.Context, tx bun.IDB) (*db.Lead, error) {
+		return l, db.CreateLead(ctx, tx, l)
+	})
 }
 
 // UpdateLead is the resolver for the updateLead field.
@@ -105,23 +136,31 @@ func (r *mutationResolver) UpdateLead(ctx context.Context, id uuid.UUID, input m
 	if err := checkDoNotCall(ctx, r.DB, u.PhoneE164); err != nil {
 		return nil, err
 	}
-	return db.UpdateLead(ctx, r.DB, id, leadScope(p), u, expectedVersion)
+	return asActor(ctx, r.Resolver, p, db.SourcePlain, func(ctx context.Context, tx bun.IDB) (*db.Lead, error) {
+		return db.UpdateLead(ctx, tx, id, leadScope(p), u, expectedVersion)
+	})
 }
 
 // DeleteLead is the resolver for the deleteLead field.
 func (r *mutationResolver) DeleteLead(ctx context.Context, id uuid.UUID) (*db.Lead, error) {
-	if _, err := r.manager(ctx, "delete leads"); err != nil {
+	p, err := r.manager(ctx, "delete leads")
+	if err != nil {
 		return nil, err
 	}
-	return db.SetLeadDeleted(ctx, r.DB, id, true)
+	return asActor(ctx, r.Resolver, p, db.SourcePlain, func(ctx context.Context, tx bun.IDB) (*db.Lead, error) {
+		return db.SetLeadDeleted(ctx, tx, id, true)
+	})
 }
 
 // RestoreLead is the resolver for the restoreLead field.
 func (r *mutationResolver) RestoreLead(ctx context.Context, id uuid.UUID) (*db.Lead, error) {
-	if _, err := r.manager(ctx, "restore leads"); err != nil {
+	p, err := r.manager(ctx, "restore leads")
+	if err != nil {
 		return nil, err
 	}
-	return db.SetLeadDeleted(ctx, r.DB, id, false)
+	return asActor(ctx, r.Resolver, p, db.SourcePlain, func(ctx context.Context, tx bun.IDB) (*db.Lead, error) {
+		return db.SetLeadDeleted(ctx, tx, id, false)
+	})
 }
 
 // AssignLead is the resolver for the assignLead field.
@@ -132,7 +171,9 @@ func (r *mutationResolver) AssignLead(ctx context.Context, id uuid.UUID, assigne
 	}
 	u := db.LeadUpdate{AssignedToID: assigneeID}
 	u.Clear = clearIfNil(u.Clear, "assigned_to", assigneeID)
-	return db.UpdateLead(ctx, r.DB, id, leadScope(p), u, nil)
+	return asActor(ctx, r.Resolver, p, db.SourcePlain, func(ctx context.Context, tx bun.IDB) (*db.Lead, error) {
+		return db.UpdateLead(ctx, tx, id, leadScope(p), u, nil)
+	})
 }
 
 // BulkCreateLeads is the resolver for the bulkCreateLeads field.
@@ -306,6 +347,14 @@ func (r *Resolver) Lead() LeadResolver { return &leadResolver{r} }
 // LeadConnection returns LeadConnectionResolver implementation.
 func (r *Resolver) LeadConnection() LeadConnectionResolver { return &leadConnectionResolver{r} }
 
+// LeadEvent returns LeadEventResolver implementation.
+func (r *Resolver) LeadEvent() LeadEventResolver { return &leadEventResolver{r} }
+
+// LeadEventConnection returns LeadEventConnectionResolver implementation.
+func (r *Resolver) LeadEventConnection() LeadEventConnectionResolver {
+	return &leadEventConnectionResolver{r}
+}
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
@@ -324,6 +373,8 @@ type (
 	interactionConnectionResolver struct{ *Resolver }
 	leadResolver                  struct{ *Resolver }
 	leadConnectionResolver        struct{ *Resolver }
+	leadEventResolver             struct{ *Resolver }
+	leadEventConnectionResolver   struct{ *Resolver }
 	mutationResolver              struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
 	telecallerStatsResolver       struct{ *Resolver }

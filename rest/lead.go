@@ -83,6 +83,17 @@ func (h *Handler) deleteLead(r *http.Request, _ url.Values) (result, error) {
 	return leadResult(http.StatusOK, lead, err)
 }
 
+// restoreLead serves POST /api/leads/{id}/restore: brings a soft-deleted
+// lead back (managers and admins).
+func (h *Handler) restoreLead(r *http.Request, _ url.Values) (result, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return result{}, err
+	}
+	lead, err := h.res.Mutation().RestoreLead(r.Context(), id)
+	return leadResult(http.StatusOK, lead, err)
+}
+
 // leadResult answers with one lead and its version as ETag.
 func leadResult(status int, lead *db.Lead, err error) (result, error) {
 	if err != nil {

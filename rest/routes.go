@@ -46,6 +46,9 @@ func (h *Handler) routeTable() []route {
 		{method: http.MethodPatch, path: "/api/leads/{id}", serve: h.updateLead},
 		{method: http.MethodPut, path: "/api/leads/{id}", serve: h.updateLead},
 		{method: http.MethodDelete, path: "/api/leads/{id}", serve: h.deleteLead},
+		{method: http.MethodPost, path: "/api/leads/{id}/restore", serve: h.restoreLead},
+		{method: http.MethodGet, path: "/api/leads/{id}/events", serve: h.listLeadEvents,
+			query: []string{"page", "limit", "cursor"}},
 
 		{method: http.MethodPost, path: "/api/leads/{id}/interactions", serve: h.createLeadInteraction},
 		{method: http.MethodGet, path: "/api/leads/{id}/interactions", serve: h.listLeadInteractions,

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,13 @@ type Config struct {
 	WebhookBackoffBase  time.Duration
 	WebhookBackoffMax   time.Duration
 	WebhookPollInterval time.Duration
+	// BodyReadTimeout bounds reading a request body (except a CSV import's),
+	// so clients that drip bytes are cut off early.
+	BodyReadTimeout time.Duration
+	// CORSAllowedOrigins are the browser origins that may call the API
+	// ("*": any, without credentials); empty turns CORS off.
+	CORSAllowedOrigins   []string
+	CORSAllowCredentials bool
 }
 
 // Default body caps of the bulk routes: 1000 leads of about 5 KB each, and a
@@ -140,12 +148,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		WebhookBackoffBase:   p.duration("WEBHOOK_BACKOFF_BASE", 10*time.Second),
 		WebhookBackoffMax:    p.duration("WEBHOOK_BACKOFF_MAX", time.Hour),
 		WebhookPollInterval:  p.duration("WEBHOOK_POLL_INTERVAL", time.Second),
+		BodyReadTimeout:      p.duration("BODY_READ_TIMEOUT", 15*time.Second),
+		CORSAllowedOrigins:   p.origins("CORS_ALLOWED_ORIGINS"),
+		CORSAllowCredentials: p.bool("CORS_ALLOW_CREDENTIALS", false),
 	}
 	if c.CallingHoursStart >= c.CallingHoursEnd {
 		p.fail("CALLING_HOURS_END", "must be after CALLING_HOURS_START")
 	}
 	if _, err := time.LoadLocation(c.QueueDefaultTimeZone); err != nil {
 		p.fail("QUEUE_DEFAULT_TIMEZONE", "must be an IANA time zone")
+	}
+	if c.CORSAllowCredentials && slices.Contains(c.CORSAllowedOrigins, "*") {
+		p.fail("CORS_ALLOW_CREDENTIALS", "cannot be true when CORS_ALLOWED_ORIGINS is *")
 	}
 	if c.DatabaseURL == "" {
 		p.fail("DATABASE_URL", "is required")

@@ -1,10 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -130,13 +133,15 @@ func limitBody(next http.Handler, cfg Config, logger *slog.Logger) http.Handler 
 }
 
 // deadlines bounds each request: its context ends after RequestTimeout (a
-// CSV import after ImportTimeout), and so may reading its body and writing
-// its answer, which also cuts slow-drip clients off. Unlike
+// CSV import after ImportTimeout), reading its body after BodyReadTimeout
+// (an import's after ImportTimeout), which cuts slow-drip (slowloris)
+// clients off, and writing its answer shortly after the context ends. Unlike
 // http.TimeoutHandler it does not buffer answers, so streams flow.
 func deadlines(next http.Handler, cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d := cfg.RequestTimeout
-		if r.Method == http.MethodPost && r.URL.Path == "/api/leads/import" {
+		upload := r.Method == http.MethodPost && r.URL.Path == "/api/leads/import"
+		if upload {
 			d = cfg.ImportTimeout
 		}
 		if d <= 0 {
@@ -145,10 +150,45 @@ func deadlines(next http.Handler, cfg Config) http.Handler {
 		}
 		end := time.Now().Add(d)
 		rc := http.NewResponseController(w)
-		_ = rc.SetReadDeadline(end)
+		readEnd := end
+		if b := cfg.BodyReadTimeout; b > 0 && !upload && b < d {
+			readEnd = time.Now().Add(b)
+		}
+		_ = rc.SetReadDeadline(readEnd)
 		_ = rc.SetWriteDeadline(end.Add(5 * time.Second)) // room to write the timeout error
 		ctx, cancel := context.WithDeadline(r.Context(), end)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// readBody reads a GraphQL request's body (already capped by limitBody)
+// before the gqlgen transport does, which would answer a body over the cap
+// or cut off by the read deadline with HTTP 200. Those get 413 and 400
+// with the error in GraphQL's shape.
+func readBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			status, e := http.StatusBadRequest, apperr.Invalid("body", "could not be read")
+			if errors.As(err, &tooLarge) {
+				status, e = http.StatusRequestEntityTooLarge, apperr.New(apperr.PayloadTooLarge, "The request body is larger than %d bytes.", tooLarge.Limit)
+			}
+			ext := map[string]any{"code": e.Code}
+			if e.Field != "" {
+				ext["field"] = e.Field
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": e.Message, "extensions": ext}}, "data": nil})
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		next.ServeHTTP(w, r)
 	})
 }

@@ -46,7 +46,7 @@ type Server struct {
 }
 
 // New composes the handler. Request flow: request id → deadlines → metrics → access log
-// → panic recovery → body limit → auth → rate limit (when enabled) → routes
+// → panic recovery → CORS → body limit → auth → rate limit (when enabled) → routes
 // (/graphql, /api with idempotency keys, health, metrics).
 func New(cfg Config, deps Deps) *Server {
 	if deps.Logger == nil {
@@ -74,7 +74,7 @@ func New(cfg Config, deps Deps) *Server {
 	mux.Handle("GET /metrics", m.Handler())
 	// Browsers navigating to /graphql get the GraphiQL playground; its assets live below it.
 	pg := playground.New("/graphql")
-	mux.Handle("/graphql", pg.Or(gql))
+	mux.Handle("/graphql", pg.Or(readBody(gql)))
 	mux.Handle("GET /graphql/assets/", pg)
 	// POSTs with an Idempotency-Key run once per caller and key.
 	mux.Handle("/api/", idempotency.Middleware(deps.DB, deps.Logger, rest.New(res, deps.Logger)))
@@ -92,6 +92,7 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	h = deps.Verifier.Middleware(h)
 	h = limitBody(h, cfg, deps.Logger)
+	h = cors(h, cfg, deps.Logger)
 	h = recoverPanics(h, deps.Logger)
 	h = accessLog(h, deps.Logger)
 	h = m.Middleware(h)
@@ -173,9 +174,12 @@ func Run(ctx context.Context, cfg Config, h http.Handler, logger *slog.Logger, r
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// A backstop: the deadlines middleware sets each request's own
+		// read deadline (BodyReadTimeout, or ImportTimeout for imports).
+		ReadTimeout:    max(cfg.ImportTimeout, cfg.RequestTimeout, cfg.BodyReadTimeout),
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	if ready != nil {
 		ready(ln.Addr())

@@ -4,6 +4,7 @@ package model
 
 import (
 	"context"
+	"github.com/google/uuid"
 	"sync"
 
 	"github.com/telecaller-crm/api/db"
@@ -44,4 +45,12 @@ type InteractionConnection struct {
 	Edges    []*InteractionEdge   `json:"edges"`
 	PageInfo *PageInfo            `json:"pageInfo"`
 	Filter   db.InteractionFilter `json:"-"`
+}
+
+// LeadEventConnection is a page of a lead's audit trail. It keeps the lead
+// id so totalCount can be computed only when a client asks for it.
+type LeadEventConnection struct {
+	Edges    []*LeadEventEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+	LeadID   uuid.UUID        `json:"-"`
 }

@@ -110,6 +110,12 @@ type LeadEdge struct {
 	Node   *db.Lead `json:"node"`
 }
 
+// A lead event in a connection.
+type LeadEventEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *db.LeadEvent `json:"node"`
+}
+
 // Selects leads. All given conditions must hold.
 type LeadFilter struct {
 	// Any of these statuses.
