@@ -10,3 +10,7 @@ func DeriveForTest(s *TelecallerStats) *TelecallerStats {
 	s.derive()
 	return s
 }
+
+// NewMigratorFS lets the external tests run migrations from a file system
+// of their own.
+var NewMigratorFS = newMigrator

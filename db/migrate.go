@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/migrate"
@@ -16,11 +17,18 @@ type Migrator struct{ m *migrate.Migrator }
 
 // NewMigrator prepares the embedded migrations for idb.
 func NewMigrator(idb *bun.DB) (*Migrator, error) {
+	return newMigrator(idb, migrations.FS)
+}
+
+// newMigrator reads migrations from fsys. Each file runs in a transaction
+// (the .tx. in its name) and is marked applied only when it succeeds, so a
+// failed migration leaves neither half its changes nor a claim that it ran.
+func newMigrator(idb *bun.DB, fsys fs.FS) (*Migrator, error) {
 	ms := migrate.NewMigrations()
-	if err := ms.Discover(migrations.FS); err != nil {
+	if err := ms.Discover(fsys); err != nil {
 		return nil, fmt.Errorf("discover migrations: %w", err)
 	}
-	return &Migrator{m: migrate.NewMigrator(idb, ms)}, nil
+	return &Migrator{m: migrate.NewMigrator(idb, ms, migrate.WithMarkAppliedOnSuccess(true))}, nil
 }
 
 // Up applies every pending migration as one group and returns their names.
