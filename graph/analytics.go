@@ -17,11 +17,17 @@ const (
 )
 
 // analyticsRange checks and defaults the range, zone and interval of a
-// report: to defaults to now, from to 30 days before to; the range is at
-// most two years and 800 buckets. Returns VALIDATION_ERROR naming the field.
+// report: to defaults to the end of the current quarter hour (so the
+// performance report, read in quarter-hour slots, includes everything logged
+// so far), from to 30 days before to; the range is at most two years and 800
+// buckets. Returns VALIDATION_ERROR naming the field.
 func (r *Resolver) analyticsRange(from, to *time.Time, tz *string, interval *db.AnalyticsInterval) (db.AnalyticsRange, error) {
 	now := r.now()
-	rg := db.AnalyticsRange{To: now, TimeZone: "UTC", Interval: db.IntervalDay, Now: now}
+	end := now.UTC().Truncate(15 * time.Minute)
+	if end.Before(now) {
+		end = end.Add(15 * time.Minute)
+	}
+	rg := db.AnalyticsRange{To: end, TimeZone: "UTC", Interval: db.IntervalDay, Now: now}
 	if to != nil {
 		rg.To = to.UTC()
 	}

@@ -183,3 +183,20 @@ func TestTelecallerPerformance(t *testing.T) {
 		{Name: "bad zone", Token: f.tokMgr, Query: performanceQuery, Vars: rangeVars("tz", "Nowhere"), WantCode: "VALIDATION_ERROR", WantField: "tz"},
 	})
 }
+
+// The default range ends with the current quarter hour, not before it: a
+// call logged a moment ago counts in the performance report at once.
+func TestTelecallerPerformanceDefaultRangeIncludesNow(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	tc := env.SeedUser(t, db.RoleTelecaller)
+	tok := env.Token(t, tc)
+	lead := env.SeedLead(t, func(l *db.Lead) { l.AssignedToID = &tc.ID })
+	env.Run(t, []servertest.Scenario{
+		{Name: "log a call now", Token: tok,
+			Query: `mutation($id: ID!) { createInteraction(input: {leadId: $id, type: CALL, outcome: CONNECTED, durationSeconds: 60}) { id } }`,
+			Vars:  map[string]any{"id": lead.ID.String()}, WantContains: []string{`"createInteraction"`}},
+		{Name: "it counts in the default range", Token: tok, Query: `{ telecallerPerformance { team { callsMade connectedCalls talkTimeSeconds } } }`,
+			WantContains: []string{`"team":{"callsMade":1,"connectedCalls":1,"talkTimeSeconds":60}`}},
+	})
+}

@@ -2826,12 +2826,14 @@ type Query {
   "A lead's interactions, newest first."
   leadInteractions(leadId: ID!, first: Int, after: String, offset: Int, type: [InteractionType!]): InteractionConnection!
   """
-  Lead analytics over [from, to) (default: the 30 days up to now), bucketed by
-  interval in the IANA time zone tz. Telecallers see their own leads only.
+  Lead analytics over [from, to) (default: the 30 days up to the end of the
+  current quarter hour), bucketed by interval in the IANA time zone tz.
+  Telecallers see their own leads only.
   """
   leadAnalytics(from: Time, to: Time, interval: AnalyticsInterval = DAY, tz: String = "UTC", assignedTo: String, source: LeadSource): LeadAnalytics!
   """
-  Telecaller performance over [from, to) (default: the 30 days up to now).
+  Telecaller performance over [from, to) (default: the 30 days up to the end
+  of the current quarter hour, so everything logged so far counts).
   Telecallers see only their own row; managers and admins everyone.
   """
   telecallerPerformance(from: Time, to: Time, tz: String = "UTC", telecallerId: ID): TelecallerPerformance!
