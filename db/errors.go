@@ -34,7 +34,8 @@ func formatError(err error, what string) error {
 		return apperr.New(apperr.NotFound, "%s not found.", what)
 	}
 	if errors.Is(err, context.Canceled) {
-		return err
+		// The caller hung up (or the server is shutting down): not a fault.
+		return apperr.Wrap(err, apperr.ServiceUnavailable, "The request was cancelled.")
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

@@ -352,37 +352,18 @@ type BulkAssignResult struct {
 // AssignLeadsRoundRobin assigns the live leads with the given ids (in that
 // order) to assignees in turn, in one UPDATE, bumping their versions.
 func AssignLeadsRoundRobin(ctx context.Context, idb bun.IDB, leadIDs, assignees []uuid.UUID) (*BulkAssignResult, error) {
-	res := &BulkAssignResult{ByAssignee: make([]AssigneeCount, len(assignees))}
-	for i, a := range assignees {
-		res.ByAssignee[i].AssigneeID = a
-	}
 	if len(leadIDs) == 0 {
+		res := &BulkAssignResult{ByAssignee: make([]AssigneeCount, len(assignees))}
+		for i, a := range assignees {
+			res.ByAssignee[i].AssigneeID = a
+		}
 		return res, nil
 	}
 	to := make([]uuid.UUID, len(leadIDs))
 	for i := range leadIDs {
 		to[i] = assignees[i%len(assignees)]
 	}
-	var changed []struct {
-		ID         uuid.UUID `bun:"id"`
-		AssignedTo uuid.UUID `bun:"assigned_to"`
-	}
-	err := idb.NewRaw(`UPDATE leads AS l SET assigned_to = v.assignee, version = l.version + 1, updated_at = now()
-		FROM unnest(?::uuid[], ?::uuid[]) AS v(id, assignee)
-		WHERE l.id = v.id AND l.deleted_at IS NULL
-		RETURNING l.id, l.assigned_to`, pgdialectUUIDs(leadIDs), pgdialectUUIDs(to)).Scan(ctx, &changed)
-	if err != nil {
-		return nil, formatError(err, "Lead")
-	}
-	idx := map[uuid.UUID]int{}
-	for i, a := range assignees {
-		idx[a] = i
-	}
-	for _, c := range changed {
-		res.ByAssignee[idx[c.AssignedTo]].Count++
-	}
-	res.Assigned = len(changed)
-	return res, nil
+	return assignEach(ctx, idb, leadIDs, to, assignees)
 }
 
 // FindLeadIDs returns up to limit ids of leads matching c, oldest first.

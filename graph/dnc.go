@@ -130,12 +130,9 @@ func (r *Resolver) doNotCallNumbers(ctx context.Context, first, offset *int) ([]
 	if err != nil {
 		return nil, err
 	}
-	skip := 0
-	if offset != nil {
-		if *offset < 0 {
-			return nil, apperr.Invalid("offset", "must not be negative")
-		}
-		skip = *offset
+	skip, err := pageOffset(offset)
+	if err != nil {
+		return nil, err
 	}
 	items, err := db.ListDoNotCall(ctx, r.DB, limit, skip)
 	if items == nil {

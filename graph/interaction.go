@@ -103,12 +103,9 @@ func (r *Resolver) interactionConnection(ctx context.Context, f db.InteractionFi
 			return nil, err
 		}
 	}
-	skip := 0
-	if offset != nil {
-		if *offset < 0 {
-			return nil, apperr.Invalid("offset", "must not be negative")
-		}
-		skip = *offset
+	skip, err := pageOffset(offset)
+	if err != nil {
+		return nil, err
 	}
 	items, more, err := db.FindInteractions(ctx, r.DB, f, cur, limit, skip)
 	if err != nil {

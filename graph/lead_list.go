@@ -118,11 +118,8 @@ func leadWindow(first *int, after *string, last *int, before *string, offset *in
 	} else if p.Limit, err = pageSize("first", first); err != nil {
 		return p, err
 	}
-	if offset != nil {
-		if *offset < 0 {
-			return p, apperr.Invalid("offset", "must not be negative")
-		}
-		p.Offset = *offset
+	if p.Offset, err = pageOffset(offset); err != nil {
+		return p, err
 	}
 	if after != nil {
 		if p.After, err = db.DecodeCursor("after", *after, p.Sort, p.Desc); err != nil {

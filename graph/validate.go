@@ -177,6 +177,17 @@ func checkPast(field string, t time.Time, now time.Time) error {
 }
 
 // pageSize checks a first/last/limit argument: 1 to 100, default 20.
+// pageOffset reads an optional offset: rows to skip, never negative.
+func pageOffset(offset *int) (int, error) {
+	if offset == nil {
+		return 0, nil
+	}
+	if *offset < 0 {
+		return 0, apperr.Invalid("offset", "must not be negative")
+	}
+	return *offset, nil
+}
+
 func pageSize(field string, n *int) (int, error) {
 	if n == nil {
 		return defaultPageSize, nil

@@ -105,12 +105,9 @@ func (r *Resolver) webhookDeliveries(ctx context.Context, id uuid.UUID, status *
 	if err != nil {
 		return nil, err
 	}
-	skip := 0
-	if offset != nil {
-		if *offset < 0 {
-			return nil, apperr.Invalid("offset", "must not be negative")
-		}
-		skip = *offset
+	skip, err := pageOffset(offset)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := db.FindWebhookSubscription(ctx, r.DB, id); err != nil {
 		return nil, err

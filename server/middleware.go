@@ -150,9 +150,14 @@ func deadlines(next http.Handler, cfg Config) http.Handler {
 		}
 		end := time.Now().Add(d)
 		rc := http.NewResponseController(w)
+		// The connection's read deadline also bounds net/http's background
+		// read, which cancels the request's context when it fires: so the
+		// short body deadline holds only while a body is being read, and
+		// the request's own deadline after that (and for bodiless requests).
 		readEnd := end
-		if b := cfg.BodyReadTimeout; b > 0 && !upload && b < d {
+		if b := cfg.BodyReadTimeout; b > 0 && !upload && b < d && r.Body != nil && r.Body != http.NoBody {
 			readEnd = time.Now().Add(b)
+			r.Body = &bodyDeadline{ReadCloser: r.Body, rc: rc, end: end}
 		}
 		_ = rc.SetReadDeadline(readEnd)
 		_ = rc.SetWriteDeadline(end.Add(5 * time.Second)) // room to write the timeout error
@@ -160,6 +165,24 @@ func deadlines(next http.Handler, cfg Config) http.Handler {
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// bodyDeadline moves the connection's read deadline from the body's to the
+// request's once the body has been read to its end.
+type bodyDeadline struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	end  time.Time
+	done bool
+}
+
+func (b *bodyDeadline) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.done {
+		b.done = true
+		_ = b.rc.SetReadDeadline(b.end)
+	}
+	return n, err
 }
 
 // readBody reads a GraphQL request's body (already capped by limitBody)
