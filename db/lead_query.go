@@ -125,8 +125,8 @@ func DecodeCursor(field, s string, sort LeadSort, desc bool) (*Cursor, error) {
 		return nil, bad
 	}
 	switch sortCast(sort) {
-	case "int":
-		if _, err := strconv.Atoi(c.Key); err != nil {
+	case "int": // Postgres int: 32 bits
+		if _, err := strconv.ParseInt(c.Key, 10, 32); err != nil {
 			return nil, bad
 		}
 	case "timestamptz":
