@@ -49,10 +49,11 @@ func formatError(err error, what string) error {
 			e := apperr.Wrap(err, apperr.Validation, "A referenced record does not exist.")
 			e.Field, e.FieldMessage = field, "does not exist"
 			return e
-		// 22008: a date out of Postgres' range (year 0); 22021, 22P05: bytes
-		// or escapes (\u0000 in jsonb) that text and jsonb cannot hold.
+		// 22008: a date out of Postgres' range (year 0); 22003: a number out
+		// of its column's range; 22021, 22P05: bytes or escapes (\u0000 in
+		// jsonb) that text and jsonb cannot hold.
 		case pgErr.Code == "23514" || pgErr.Code == "22001" || pgErr.Code == "22P02" ||
-			pgErr.Code == "22008" || pgErr.Code == "22021" || pgErr.Code == "22P05":
+			pgErr.Code == "22008" || pgErr.Code == "22003" || pgErr.Code == "22021" || pgErr.Code == "22P05":
 			e := apperr.Wrap(err, apperr.Validation, "The "+strings.ToLower(what)+" is not valid.")
 			e.Field, e.FieldMessage = field, "is not valid"
 			return e
