@@ -114,22 +114,31 @@ func joinEnum[T ~string](values []T, upper bool) string {
 	for i, v := range values {
 		parts[i] = string(v)
 		if upper {
-			parts[i] = strings.ToUpper(parts[i])
+			parts[i] = gqlName(v)
 		}
 	}
 	return strings.Join(parts, ", ")
 }
 
+// gqlName is a value's GraphQL spelling: upper case, with dots (as in
+// "lead.created") as underscores.
+func gqlName[T ~string](v T) string {
+	return strings.ToUpper(strings.ReplaceAll(string(v), ".", "_"))
+}
+
 func marshalGQL[T ~string](w io.Writer, v T) error {
-	_, err := io.WriteString(w, strconv.Quote(strings.ToUpper(string(v))))
+	_, err := io.WriteString(w, strconv.Quote(gqlName(v)))
 	return err
 }
 
 func unmarshalGQL[T ~string](values []T, dst *T, v any) error {
-	s, ok := v.(string)
-	if ok && s == strings.ToUpper(s) && slices.Contains(values, T(strings.ToLower(s))) {
-		*dst = T(strings.ToLower(s))
-		return nil
+	if s, ok := v.(string); ok {
+		for _, val := range values {
+			if gqlName(val) == s {
+				*dst = val
+				return nil
+			}
+		}
 	}
 	return apperr.New(apperr.Validation, "must be one of %s", joinEnum(values, true))
 }

@@ -3,10 +3,6 @@ package db
 import (
 	"context"
 	"io"
-	"strconv"
-	"strings"
-
-	"github.com/telecaller-crm/api/apperr"
 )
 
 // AssignStrategy is how a bulk assignment spreads leads over assignees.
@@ -82,30 +78,14 @@ const (
 // WebhookEvents lists the events.
 var WebhookEvents = []WebhookEvent{EventLeadCreated, EventLeadUpdated, EventLeadAssigned, EventInteractionCreated, EventLeadConverted}
 
-func (e WebhookEvent) gqlName() string {
-	return strings.ToUpper(strings.ReplaceAll(string(e), ".", "_"))
-}
-
 // MarshalGQLContext writes the GraphQL form (LEAD_CREATED).
 func (e WebhookEvent) MarshalGQLContext(_ context.Context, w io.Writer) error {
-	_, err := io.WriteString(w, strconv.Quote(e.gqlName()))
-	return err
+	return marshalGQL(w, e)
 }
 
 // UnmarshalGQLContext accepts only the GraphQL form.
 func (e *WebhookEvent) UnmarshalGQLContext(_ context.Context, v any) error {
-	s, _ := v.(string)
-	for _, ev := range WebhookEvents {
-		if ev.gqlName() == s {
-			*e = ev
-			return nil
-		}
-	}
-	names := make([]string, len(WebhookEvents))
-	for i, ev := range WebhookEvents {
-		names[i] = ev.gqlName()
-	}
-	return apperr.New(apperr.Validation, "must be one of %s", strings.Join(names, ", "))
+	return unmarshalGQL(WebhookEvents, e, v)
 }
 
 // UnmarshalJSON accepts only the REST form (lead.created).
