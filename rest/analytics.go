@@ -12,9 +12,7 @@ import (
 // are read in tz; the resolver checks the range, the zone and assignedTo.
 func (h *Handler) getLeadAnalytics(r *http.Request, q url.Values) (result, error) {
 	p := &params{q: q}
-	tz := p.str("tz")
-	loc := zone(tz)
-	from, to := p.instantIn("from", false, loc), p.instantIn("to", true, loc)
+	tz, from, to := p.zonedRange()
 	interval := enum(p, "interval", db.AnalyticsIntervals)
 	assignedTo := p.str("assignedTo")
 	source := enum(p, "source", db.LeadSources)
@@ -34,9 +32,7 @@ func (h *Handler) getLeadAnalytics(r *http.Request, q url.Values) (result, error
 // telecallerId.
 func (h *Handler) getTelecallerPerformance(r *http.Request, q url.Values) (result, error) {
 	p := &params{q: q}
-	tz := p.str("tz")
-	loc := zone(tz)
-	from, to := p.instantIn("from", false, loc), p.instantIn("to", true, loc)
+	tz, from, to := p.zonedRange()
 	who := p.id("telecallerId")
 	if p.err != nil {
 		return result{}, p.err

@@ -132,6 +132,14 @@ func (p *params) instantIn(name string, endOfDay bool, loc *time.Location) *time
 	return &t
 }
 
+// zonedRange reads the tz, from and to parameters of a report: dates are
+// midnights in tz, and a to date takes in its whole day.
+func (p *params) zonedRange() (tz *string, from, to *time.Time) {
+	tz = p.str("tz")
+	loc := zone(tz)
+	return tz, p.instantIn("from", false, loc), p.instantIn("to", true, loc)
+}
+
 // zone is the time zone dates are read in: the named IANA zone, or UTC when
 // it is absent or unknown. It never fails: the resolver checks the zone and
 // names the parameter, so REST does not repeat that rule.

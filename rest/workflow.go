@@ -27,9 +27,7 @@ func (h *Handler) getNextLead(r *http.Request, _ url.Values) (result, error) {
 // with dates read in tz.
 func (h *Handler) listFollowUps(r *http.Request, q url.Values) (result, error) {
 	p := &params{q: q}
-	tz := p.str("tz")
-	loc := zone(tz)
-	from, to := p.instantIn("from", false, loc), p.instantIn("to", true, loc)
+	tz, from, to := p.zonedRange()
 	who := p.id("telecallerId")
 	if p.err != nil {
 		return result{}, p.err
