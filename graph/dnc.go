@@ -83,23 +83,32 @@ func autoAssign(ctx context.Context, tx bun.Tx, rows []db.BulkRow, written []*db
 	return err
 }
 
+// listedPhone normalises a phone given to the do-not-call list to E.164.
+func (r *Resolver) listedPhone(phone string) (string, error) {
+	_, e164, err := cleanPhone("phone", &phone, r.Settings.PhoneRegion)
+	if err != nil {
+		return "", err
+	}
+	if e164 == nil {
+		return "", apperr.Invalid("phone", "is required")
+	}
+	return *e164, nil
+}
+
 // addDoNotCallNumber puts a phone on the list by hand.
 func (r *Resolver) addDoNotCallNumber(ctx context.Context, phone string, reason *string) (*db.DoNotCallNumber, error) {
 	p, err := r.manager(ctx, "edit the do-not-call list")
 	if err != nil {
 		return nil, err
 	}
-	_, e164, err := cleanPhone("phone", &phone, r.Settings.PhoneRegion)
+	e164, err := r.listedPhone(phone)
 	if err != nil {
 		return nil, err
-	}
-	if e164 == nil {
-		return nil, apperr.Invalid("phone", "is required")
 	}
 	if reason, err = cleanText("reason", reason, 500); err != nil {
 		return nil, err
 	}
-	n := &db.DoNotCallNumber{PhoneE164: *e164, AddedByID: &p.UserID, Reason: reason}
+	n := &db.DoNotCallNumber{PhoneE164: e164, AddedByID: &p.UserID, Reason: reason}
 	if err := db.AddDoNotCall(ctx, r.DB, n); err != nil {
 		return nil, err
 	}
@@ -111,14 +120,11 @@ func (r *Resolver) removeDoNotCallNumber(ctx context.Context, phone string) (*db
 	if _, err := r.manager(ctx, "edit the do-not-call list"); err != nil {
 		return nil, err
 	}
-	_, e164, err := cleanPhone("phone", &phone, r.Settings.PhoneRegion)
+	e164, err := r.listedPhone(phone)
 	if err != nil {
 		return nil, err
 	}
-	if e164 == nil {
-		return nil, apperr.Invalid("phone", "is required")
-	}
-	return db.RemoveDoNotCall(ctx, r.DB, *e164)
+	return db.RemoveDoNotCall(ctx, r.DB, e164)
 }
 
 // doNotCallNumbers pages the list.

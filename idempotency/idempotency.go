@@ -20,6 +20,7 @@ import (
 	"github.com/telecaller-crm/api/apperr"
 	"github.com/telecaller-crm/api/auth"
 	"github.com/telecaller-crm/api/db"
+	"github.com/telecaller-crm/api/httprec"
 	"github.com/telecaller-crm/api/rest"
 )
 
@@ -74,11 +75,11 @@ func Middleware(bdb *bun.DB, logger *slog.Logger, next http.Handler) http.Handle
 // run executes the request once and stores its response. Server errors are
 // not stored: the key is released so that the client may retry.
 func run(w http.ResponseWriter, r *http.Request, bdb *bun.DB, logger *slog.Logger, rec *db.IdempotencyRecord, next http.Handler) {
-	rw := &recorder{ResponseWriter: w}
+	rw := &httprec.Writer{ResponseWriter: w, Copy: &bytes.Buffer{}}
 	defer func() {
 		// Store with a fresh context: the response is already on its way.
 		ctx := context.WithoutCancel(r.Context())
-		if v := recover(); v != nil || rw.status == 0 || rw.status >= 500 {
+		if v := recover(); v != nil || rw.Status == 0 || rw.Status >= 500 {
 			if err := db.ReleaseIdempotencyKey(ctx, bdb, rec.UserID, rec.Key); err != nil {
 				logger.ErrorContext(ctx, "release idempotency key", "err", err)
 			}
@@ -87,7 +88,7 @@ func run(w http.ResponseWriter, r *http.Request, bdb *bun.DB, logger *slog.Logge
 			}
 			return
 		}
-		rec.Status, rec.Body, rec.Headers = rw.status, rw.body.Bytes(), map[string]string{}
+		rec.Status, rec.Body, rec.Headers = rw.Status, rw.Copy.Bytes(), map[string]string{}
 		for _, h := range storedHeaders {
 			if v := w.Header().Get(h); v != "" {
 				rec.Headers[h] = v
@@ -149,27 +150,3 @@ func printable(s string) bool {
 	}
 	return true
 }
-
-// recorder passes the response through and keeps a copy.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (rw *recorder) WriteHeader(code int) {
-	if rw.status == 0 {
-		rw.status = code
-	}
-	rw.ResponseWriter.WriteHeader(code)
-}
-
-func (rw *recorder) Write(b []byte) (int, error) {
-	if rw.status == 0 {
-		rw.status = http.StatusOK
-	}
-	rw.body.Write(b)
-	return rw.ResponseWriter.Write(b)
-}
-
-func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/telecaller-crm/api/apperr"
 	"github.com/telecaller-crm/api/auth"
+	"github.com/telecaller-crm/api/httprec"
 	"github.com/telecaller-crm/api/metrics"
 	"github.com/telecaller-crm/api/rest"
 )
@@ -37,44 +38,19 @@ func requestID(next http.Handler) http.Handler {
 	})
 }
 
-// statusRecorder remembers what a handler wrote, for logs and recovery.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	n, err := s.ResponseWriter.Write(b)
-	s.bytes += n
-	return n, err
-}
-
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
 // accessLog writes one structured line per request.
 func accessLog(next http.Handler, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &httprec.Writer{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		attrs := []any{
 			"request_id", apperr.RequestID(r.Context()),
 			"method", r.Method,
 			"path", r.URL.Path,
 			"route", metrics.RouteOf(r.Context()),
-			"status", rec.status,
-			"bytes", rec.bytes,
+			"status", rec.Status,
+			"bytes", rec.Bytes,
 			"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
 		}
 		if p, ok := auth.FromContext(r.Context()); ok {
@@ -88,7 +64,7 @@ func accessLog(next http.Handler, logger *slog.Logger) http.Handler {
 // dropped connection, and logs the panic with the request id.
 func recoverPanics(next http.Handler, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &httprec.Writer{ResponseWriter: w}
 		defer func() {
 			v := recover()
 			if v == nil {
@@ -98,7 +74,7 @@ func recoverPanics(next http.Handler, logger *slog.Logger) http.Handler {
 				panic(v)
 			}
 			logger.ErrorContext(r.Context(), "panic", "request_id", apperr.RequestID(r.Context()), "panic", v)
-			if rec.status == 0 {
+			if rec.Status == 0 {
 				rest.WriteError(w, r, logger, errors.New("panic"))
 			}
 		}()
