@@ -113,29 +113,42 @@ func limitBody(next http.Handler, cfg Config, logger *slog.Logger) http.Handler 
 // (an import's after ImportTimeout), which cuts slow-drip (slowloris)
 // clients off, and writing its answer shortly after the context ends. Unlike
 // http.TimeoutHandler it does not buffer answers, so streams flow.
+//
+// Once the body is in (at once for a request without one) the connection
+// has no read deadline until the handler returns. net/http reads the idle
+// connection in the background while the handler runs, and a deadline that
+// fires there cancels the context of the connection, not only of the
+// request: the answer still goes out on a kept-alive connection, and every
+// later request on it would arrive already cancelled. The request's own
+// context deadline bounds the handler instead.
 func deadlines(next http.Handler, cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Context().Err() != nil {
+			// Over before it began: the client hung up, or net/http
+			// cancelled the connection's context. Either way the
+			// connection is spent; have the client open a new one.
+			w.Header().Set("Connection", "close")
+		}
+		rc := http.NewResponseController(w)
 		d := cfg.RequestTimeout
-		upload := r.Method == http.MethodPost && r.URL.Path == "/api/leads/import"
-		if upload {
-			d = cfg.ImportTimeout
+		bodyRead := cfg.BodyReadTimeout
+		if r.Method == http.MethodPost && r.URL.Path == "/api/leads/import" {
+			d, bodyRead = cfg.ImportTimeout, cfg.ImportTimeout
+		}
+		if d > 0 && (bodyRead <= 0 || bodyRead > d) {
+			bodyRead = d
+		}
+		if bodyRead > 0 && r.Body != nil && r.Body != http.NoBody {
+			_ = rc.SetReadDeadline(time.Now().Add(bodyRead))
+			r.Body = &bodyDeadline{ReadCloser: r.Body, rc: rc}
+		} else {
+			_ = rc.SetReadDeadline(time.Time{})
 		}
 		if d <= 0 {
 			next.ServeHTTP(w, r)
 			return
 		}
 		end := time.Now().Add(d)
-		rc := http.NewResponseController(w)
-		// The connection's read deadline also bounds net/http's background
-		// read, which cancels the request's context when it fires: so the
-		// short body deadline holds only while a body is being read, and
-		// the request's own deadline after that (and for bodiless requests).
-		readEnd := end
-		if b := cfg.BodyReadTimeout; b > 0 && !upload && b < d && r.Body != nil && r.Body != http.NoBody {
-			readEnd = time.Now().Add(b)
-			r.Body = &bodyDeadline{ReadCloser: r.Body, rc: rc, end: end}
-		}
-		_ = rc.SetReadDeadline(readEnd)
 		_ = rc.SetWriteDeadline(end.Add(5 * time.Second)) // room to write the timeout error
 		ctx, cancel := context.WithDeadline(r.Context(), end)
 		defer cancel()
@@ -143,12 +156,11 @@ func deadlines(next http.Handler, cfg Config) http.Handler {
 	})
 }
 
-// bodyDeadline moves the connection's read deadline from the body's to the
-// request's once the body has been read to its end.
+// bodyDeadline lifts the connection's read deadline once the body has been
+// read to its end.
 type bodyDeadline struct {
 	io.ReadCloser
 	rc   *http.ResponseController
-	end  time.Time
 	done bool
 }
 
@@ -156,7 +168,7 @@ func (b *bodyDeadline) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err == io.EOF && !b.done {
 		b.done = true
-		_ = b.rc.SetReadDeadline(b.end)
+		_ = b.rc.SetReadDeadline(time.Time{})
 	}
 	return n, err
 }

@@ -175,7 +175,8 @@ func Run(ctx context.Context, cfg Config, h http.Handler, logger *slog.Logger, r
 		Handler:           h,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		// A backstop: the deadlines middleware sets each request's own
-		// read deadline (BodyReadTimeout, or ImportTimeout for imports).
+		// read deadline while its body is read (BodyReadTimeout, or
+		// ImportTimeout for imports) and lifts it after.
 		ReadTimeout:    max(cfg.ImportTimeout, cfg.RequestTimeout, cfg.BodyReadTimeout),
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
