@@ -3,7 +3,6 @@ package bench_test
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -78,7 +77,7 @@ func TestRunAgainstServer(t *testing.T) {
 		_, _ = w.Write([]byte(`{"success":true}`))
 	}))
 	defer srv.Close()
-	op := func(ctx context.Context, _ *rand.Rand) error {
+	op := func(ctx context.Context, _ *bench.Client) error {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
 		resp, err := srv.Client().Do(req)
 		if err != nil {
@@ -121,7 +120,7 @@ func TestRunAgainstServer(t *testing.T) {
 func TestRunStopsWhenCancelled(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
-	op := func(ctx context.Context, _ *rand.Rand) error {
+	op := func(ctx context.Context, _ *bench.Client) error {
 		<-ctx.Done()
 		return ctx.Err()
 	}
@@ -172,5 +171,32 @@ func TestFindListener(t *testing.T) {
 	}
 	if _, err := bench.FindListener(1); err == nil {
 		t.Error("FindListener(1) found a listener on port 1")
+	}
+}
+
+// Each client has its own number, 0 to Clients-1, for the whole run: the
+// write workloads make client N telecaller N with it.
+func TestRunNumbersClients(t *testing.T) {
+	t.Parallel()
+	const clients = 5
+	var seen [clients]atomic.Int64
+	var bad atomic.Int64
+	op := func(ctx context.Context, c *bench.Client) error {
+		if c.N < 0 || c.N >= clients || c.Rand == nil {
+			bad.Add(1)
+			return errors.New("bad client")
+		}
+		seen[c.N].Add(1)
+		time.Sleep(time.Millisecond)
+		return nil
+	}
+	bench.Run(context.Background(), bench.Workload{Name: "numbered", Op: op}, bench.Options{Duration: 100 * time.Millisecond, Clients: clients}, nil)
+	if bad.Load() != 0 {
+		t.Fatalf("%d requests from a client numbered outside 0..%d", bad.Load(), clients-1)
+	}
+	for n := range seen {
+		if seen[n].Load() == 0 {
+			t.Errorf("client %d issued no request", n)
+		}
 	}
 }

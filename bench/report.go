@@ -20,8 +20,11 @@ type Report struct {
 	Warmup    string    `json:"warmup"`
 	Clients   int       `json:"clients"`
 	// CountLimit is the exact-count bound the baselines mirrored (0: exact).
-	CountLimit int      `json:"countLimit"`
-	Results    []Result `json:"results"`
+	CountLimit int `json:"countLimit"`
+	// Telecallers is how many telecallers the write workloads (calls,
+	// lead updates) act as: client N is telecaller N mod this number.
+	Telecallers int      `json:"telecallers"`
+	Results     []Result `json:"results"`
 }
 
 // Pair sets the Ratio of each API result that has a baseline: its

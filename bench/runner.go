@@ -7,9 +7,17 @@ import (
 	"time"
 )
 
-// Op is one request of a workload. rng belongs to the calling client, so an
-// Op may use it without locking.
-type Op func(ctx context.Context, rng *rand.Rand) error
+// Client is one of a run's concurrent clients: its number, 0 to
+// Options.Clients-1, which workloads use to give each client an identity
+// of its own (a telecaller), and its random source, which belongs to it
+// alone, so an Op may use it without locking.
+type Client struct {
+	N int
+	*rand.Rand
+}
+
+// Op is one request of a workload, issued by client c.
+type Op func(ctx context.Context, c *Client) error
 
 // Workload is a named operation run by many clients at once. Pair names the
 // API workload a baseline is compared with; it is empty for API workloads.
@@ -72,7 +80,7 @@ func Run(ctx context.Context, w Workload, opt Options, proc *Proc) Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(c)))
+			cl := &Client{N: c, Rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(c)))}
 			res := &results[c]
 			measured := false
 			for ctx.Err() == nil {
@@ -84,7 +92,7 @@ func Run(ctx context.Context, w Workload, opt Options, proc *Proc) Result {
 					}
 				}
 				t0 := time.Now()
-				err := w.Op(ctx, rng)
+				err := w.Op(ctx, cl)
 				t1 := time.Now()
 				if !measured {
 					continue

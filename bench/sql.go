@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -48,8 +47,8 @@ func scanLead(row pgx.CollectableRow) (leadRow, error) {
 
 // leadPage fetches a status's page of 20 newest leads plus one to tell
 // whether more follow, and counts the matches the way the API does.
-func (t *Target) leadPage(ctx context.Context, rng *rand.Rand) ([]leadRow, error) {
-	status, page := listPage(rng)
+func (t *Target) leadPage(ctx context.Context, c *Client) ([]leadRow, error) {
+	status, page := listPage(c)
 	rows, err := t.Pool.Query(ctx, `SELECT `+leadColumns+` FROM leads AS l
 		WHERE l.deleted_at IS NULL AND l.status IN ($1)
 		ORDER BY l.created_at DESC, l.id DESC LIMIT 21 OFFSET $2`, status, (page-1)*20)
@@ -96,15 +95,15 @@ func (t *Target) countLeads(ctx context.Context, status string) (int, error) {
 	return max(int(p[0].Plan.Rows), t.CountLimit+1), nil
 }
 
-func (t *Target) sqlList(ctx context.Context, rng *rand.Rand) error {
-	_, err := t.leadPage(ctx, rng)
+func (t *Target) sqlList(ctx context.Context, c *Client) error {
+	_, err := t.leadPage(ctx, c)
 	return err
 }
 
 // sqlListNested adds what the nested GraphQL list loads: the assignees and
 // each lead's three latest interactions, one query each.
-func (t *Target) sqlListNested(ctx context.Context, rng *rand.Rand) error {
-	leads, err := t.leadPage(ctx, rng)
+func (t *Target) sqlListNested(ctx context.Context, c *Client) error {
+	leads, err := t.leadPage(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -146,14 +145,14 @@ func (t *Target) sqlListNested(ctx context.Context, rng *rand.Rand) error {
 	_, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (int, error) {
 		var id uuid.UUID
 		var email, name, role string
-		var c, u time.Time
-		return 0, row.Scan(&id, &email, &name, &role, &c, &u)
+		var created, updated time.Time
+		return 0, row.Scan(&id, &email, &name, &role, &created, &updated)
 	})
 	return err
 }
 
-func (t *Target) sqlGet(ctx context.Context, rng *rand.Rand) error {
-	rows, err := t.Pool.Query(ctx, `SELECT `+leadColumns+` FROM leads AS l WHERE l.id = $1 AND l.deleted_at IS NULL`, t.lead(rng))
+func (t *Target) sqlGet(ctx context.Context, c *Client) error {
+	rows, err := t.Pool.Query(ctx, `SELECT `+leadColumns+` FROM leads AS l WHERE l.id = $1 AND l.deleted_at IS NULL`, t.lead(c))
 	if err != nil {
 		return err
 	}
@@ -162,7 +161,7 @@ func (t *Target) sqlGet(ctx context.Context, rng *rand.Rand) error {
 }
 
 // sqlCreate checks for a live duplicate and inserts, as createLead does.
-func (t *Target) sqlCreate(ctx context.Context, _ *rand.Rand) error {
+func (t *Target) sqlCreate(ctx context.Context, _ *Client) error {
 	n := t.created.Add(1)
 	email := fmt.Sprintf("bench-%s-%d@example.test", t.run, n)
 	var dup uuid.UUID
@@ -184,19 +183,22 @@ func (t *Target) sqlCreate(ctx context.Context, _ *rand.Rand) error {
 	return err
 }
 
-// sqlInteraction logs a call in one transaction: the interaction, then the
-// lead's contact fields, as createInteraction does.
-func (t *Target) sqlInteraction(ctx context.Context, rng *rand.Rand) error {
-	lead := t.lead(rng)
+// sqlInteraction logs a call as the client's telecaller on one of their
+// leads in one transaction, as createInteraction does: lock the lead in
+// the telecaller's scope (naming the actor for the audit trail in the same
+// statement), insert the interaction, update the lead's contact fields.
+func (t *Target) sqlInteraction(ctx context.Context, c *Client) error {
+	tc, lead := t.callerLead(c)
 	return pgx.BeginFunc(ctx, t.Pool, func(tx pgx.Tx) error {
 		var status string
-		if err := tx.QueryRow(ctx, `SELECT l.status FROM leads AS l WHERE l.id = $1 AND l.deleted_at IS NULL FOR UPDATE`, lead).Scan(&status); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT l.status, set_config('crm.actor_id', $2::uuid::text, true), set_config('crm.event_source', 'interaction', true)
+			FROM leads AS l WHERE l.id = $1 AND l.deleted_at IS NULL AND l.assigned_to = $2 FOR UPDATE`, lead, tc.ID).Scan(&status, nil, nil); err != nil {
 			return err
 		}
 		now := time.Now()
 		if _, err := tx.Exec(ctx, `INSERT INTO interactions (id, lead_id, telecaller_id, type, direction, outcome, duration_seconds, occurred_at)
-			VALUES ($1, $2, '00000000-0000-4000-8000-000000000002', 'call', 'outbound', 'no_answer', $3, $4)`,
-			uuid.Must(uuid.NewV7()), lead, rng.IntN(120), now); err != nil {
+			VALUES ($1, $2, $3, 'call', 'outbound', 'no_answer', $4, $5)`,
+			uuid.Must(uuid.NewV7()), lead, tc.ID, c.IntN(120), now); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `UPDATE leads AS l SET attempt_count = l.attempt_count + 1,
@@ -211,10 +213,16 @@ func (t *Target) sqlInteraction(ctx context.Context, rng *rand.Rand) error {
 	})
 }
 
-// sqlPatch updates one field and bumps the version, as updateLead does.
-func (t *Target) sqlPatch(ctx context.Context, rng *rand.Rand) error {
+// sqlPatch updates one field of one of the client's telecaller's leads in
+// their scope and bumps the version, as updateLead does, naming the actor
+// for the audit trail in the same statement (so the same trigger writes
+// the same lead event) without a transaction of its own.
+func (t *Target) sqlPatch(ctx context.Context, c *Client) error {
+	tc, lead := t.callerLead(c)
 	rows, err := t.Pool.Query(ctx, `UPDATE leads AS l SET priority = $2, version = l.version + 1, updated_at = now()
-		WHERE l.id = $1 AND l.deleted_at IS NULL RETURNING `+leadColumnsBare, t.lead(rng), priorities[rng.IntN(len(priorities))])
+		FROM (SELECT set_config('crm.actor_id', $3::uuid::text, true), set_config('crm.event_source', '', true)) AS actor
+		WHERE l.id = $1 AND l.deleted_at IS NULL AND l.assigned_to = $3 RETURNING `+leadColumns,
+		lead, priorities[c.IntN(len(priorities))], tc.ID)
 	if err != nil {
 		return err
 	}

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -40,6 +40,12 @@ type Target struct {
 	CountLimit int
 	// Leads are live, callable leads the single-lead workloads pick from.
 	Leads []uuid.UUID
+	// Callers are the telecallers who log calls and update leads, each
+	// with a token and leads assigned to them; Prepare fills them in,
+	// minting tokens with TelecallerToken.
+	Callers []Caller
+	// TelecallerToken mints a telecaller's bearer token.
+	TelecallerToken func(u User) (string, error)
 	// Now anchors the analytics range (the last 90 days).
 	Now time.Time
 
@@ -47,7 +53,27 @@ type Target struct {
 	created atomic.Int64
 }
 
-// Prepare picks the leads the single-lead workloads use and names the run.
+// User is a user row of the benchmark database.
+type User struct {
+	ID       uuid.UUID
+	Email    string
+	FullName string
+}
+
+// Caller is a telecaller as the write workloads use them: the calls a
+// calling floor logs come from many telecallers, each on the leads
+// assigned to them, never from one account for everybody.
+type Caller struct {
+	User
+	Token string
+	Leads []uuid.UUID
+}
+
+// leadsPerCaller is how many of each telecaller's leads Prepare picks.
+const leadsPerCaller = 200
+
+// Prepare picks the leads the single-lead workloads use and the
+// telecallers the write workloads act as, and names the run.
 func (t *Target) Prepare(ctx context.Context, n int) error {
 	t.run = strconv.FormatInt(time.Now().UnixNano(), 36)
 	if t.Now.IsZero() {
@@ -71,14 +97,60 @@ func (t *Target) Prepare(ctx context.Context, n int) error {
 	if len(t.Leads) == 0 {
 		return fmt.Errorf("pick leads: the database has no live leads; seed it first")
 	}
+	return t.prepareCallers(ctx)
+}
+
+// prepareCallers finds the telecallers with live, callable leads assigned
+// to them and picks up to leadsPerCaller of those leads for each.
+func (t *Target) prepareCallers(ctx context.Context) error {
+	if t.TelecallerToken == nil {
+		return errors.New("pick telecallers: no TelecallerToken to mint their tokens")
+	}
+	rows, err := t.Pool.Query(ctx, `SELECT u.id, u.email, u.full_name, picked.ids FROM users AS u
+		CROSS JOIN LATERAL (SELECT array_agg(l.id) AS ids FROM (SELECT l.id FROM leads AS l
+			WHERE l.assigned_to = u.id AND l.deleted_at IS NULL
+			AND l.status IN ('new','contacted','interested','follow_up','qualified') LIMIT $1) AS l) AS picked
+		WHERE u.role = 'telecaller' AND picked.ids IS NOT NULL ORDER BY u.id`, leadsPerCaller)
+	if err != nil {
+		return fmt.Errorf("pick telecallers: %w", err)
+	}
+	callers, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Caller, error) {
+		var c Caller
+		err := row.Scan(&c.ID, &c.Email, &c.FullName, &c.Leads)
+		return c, err
+	})
+	if err != nil {
+		return fmt.Errorf("pick telecallers: %w", err)
+	}
+	if len(callers) == 0 {
+		return errors.New("pick telecallers: no telecaller has live, callable leads; seed the database first")
+	}
+	for i := range callers {
+		if callers[i].Token, err = t.TelecallerToken(callers[i].User); err != nil {
+			return fmt.Errorf("token for telecaller %s: %w", callers[i].ID, err)
+		}
+	}
+	t.Callers = callers
 	return nil
 }
 
-func (t *Target) lead(rng *rand.Rand) uuid.UUID { return t.Leads[rng.IntN(len(t.Leads))] }
+func (t *Target) lead(c *Client) uuid.UUID { return t.Leads[c.IntN(len(t.Leads))] }
+
+// caller is the telecaller client c acts as in the write workloads: client
+// N is telecaller N, so with no more clients than telecallers each writes
+// as a telecaller of its own, as on a calling floor; more clients than
+// telecallers share them round robin.
+func (t *Target) caller(c *Client) *Caller { return &t.Callers[c.N%len(t.Callers)] }
+
+// callerLead is a lead assigned to c's telecaller.
+func (t *Target) callerLead(c *Client) (*Caller, uuid.UUID) {
+	tc := t.caller(c)
+	return tc, tc.Leads[c.IntN(len(tc.Leads))]
+}
 
 // listPage is one list request: a status and a page number.
-func listPage(rng *rand.Rand) (status string, page int) {
-	return listStatuses[rng.IntN(len(listStatuses))], 1 + rng.IntN(maxListPage)
+func listPage(c *Client) (status string, page int) {
+	return listStatuses[c.IntN(len(listStatuses))], 1 + c.IntN(maxListPage)
 }
 
 // Workloads are the API workloads, each followed by its raw-SQL baseline
@@ -104,9 +176,14 @@ func (t *Target) Workloads() []Workload {
 	}
 }
 
-// do sends one API request and checks its status; want, when not empty,
-// must appear in the body.
+// do sends one API request as the manager and checks its status; want,
+// when not empty, must appear in the body.
 func (t *Target) do(ctx context.Context, method, path string, body any, status int, want string) error {
+	return t.doAs(ctx, t.Token, method, path, body, status, want)
+}
+
+// doAs is do with the bearer token of another user.
+func (t *Target) doAs(ctx context.Context, token, method, path string, body any, status int, want string) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -119,7 +196,7 @@ func (t *Target) do(ctx context.Context, method, path string, body any, status i
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+t.Token)
+	req.Header.Set("Authorization", "Bearer "+token)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -141,8 +218,8 @@ func (t *Target) do(ctx context.Context, method, path string, body any, status i
 	return nil
 }
 
-func (t *Target) restList(ctx context.Context, rng *rand.Rand) error {
-	status, page := listPage(rng)
+func (t *Target) restList(ctx context.Context, c *Client) error {
+	status, page := listPage(c)
 	return t.do(ctx, http.MethodGet, fmt.Sprintf("/api/leads?page=%d&limit=20&status=%s", page, status), nil, http.StatusOK, `"total":`)
 }
 
@@ -172,8 +249,8 @@ func (t *Target) gqlList(nested bool) Op {
 	if nested {
 		query = gqlNestedQuery
 	}
-	return func(ctx context.Context, rng *rand.Rand) error {
-		status, page := listPage(rng)
+	return func(ctx context.Context, c *Client) error {
+		status, page := listPage(c)
 		body := map[string]any{"query": query, "variables": map[string]any{
 			"first": 20, "offset": (page - 1) * 20, "status": []string{strings.ToUpper(status)},
 		}}
@@ -181,11 +258,11 @@ func (t *Target) gqlList(nested bool) Op {
 	}
 }
 
-func (t *Target) restGet(ctx context.Context, rng *rand.Rand) error {
-	return t.do(ctx, http.MethodGet, "/api/leads/"+t.lead(rng).String(), nil, http.StatusOK, `"id":`)
+func (t *Target) restGet(ctx context.Context, c *Client) error {
+	return t.do(ctx, http.MethodGet, "/api/leads/"+t.lead(c).String(), nil, http.StatusOK, `"id":`)
 }
 
-func (t *Target) restCreate(ctx context.Context, _ *rand.Rand) error {
+func (t *Target) restCreate(ctx context.Context, _ *Client) error {
 	n := t.created.Add(1)
 	body := map[string]any{
 		"name":     "Bench Lead " + strconv.FormatInt(n, 10),
@@ -197,20 +274,26 @@ func (t *Target) restCreate(ctx context.Context, _ *rand.Rand) error {
 	return t.do(ctx, http.MethodPost, "/api/leads", body, http.StatusCreated, `"id":`)
 }
 
-func (t *Target) restInteraction(ctx context.Context, rng *rand.Rand) error {
-	body := map[string]any{"type": "call", "outcome": "no_answer", "durationSeconds": rng.IntN(120)}
-	return t.do(ctx, http.MethodPost, "/api/leads/"+t.lead(rng).String()+"/interactions", body, http.StatusCreated, `"id":`)
+// restInteraction logs a call as the client's telecaller on one of their
+// leads.
+func (t *Target) restInteraction(ctx context.Context, c *Client) error {
+	tc, lead := t.callerLead(c)
+	body := map[string]any{"type": "call", "outcome": "no_answer", "durationSeconds": c.IntN(120)}
+	return t.doAs(ctx, tc.Token, http.MethodPost, "/api/leads/"+lead.String()+"/interactions", body, http.StatusCreated, `"id":`)
 }
 
 var priorities = []string{"low", "medium", "high", "urgent"}
 
-func (t *Target) restPatch(ctx context.Context, rng *rand.Rand) error {
-	body := map[string]any{"priority": priorities[rng.IntN(len(priorities))]}
-	return t.do(ctx, http.MethodPatch, "/api/leads/"+t.lead(rng).String(), body, http.StatusOK, `"id":`)
+// restPatch changes the priority of one of the client's telecaller's leads,
+// as that telecaller.
+func (t *Target) restPatch(ctx context.Context, c *Client) error {
+	tc, lead := t.callerLead(c)
+	body := map[string]any{"priority": priorities[c.IntN(len(priorities))]}
+	return t.doAs(ctx, tc.Token, http.MethodPatch, "/api/leads/"+lead.String(), body, http.StatusOK, `"id":`)
 }
 
 func (t *Target) restAnalytics(path string) Op {
-	return func(ctx context.Context, _ *rand.Rand) error {
+	return func(ctx context.Context, _ *Client) error {
 		q := fmt.Sprintf("from=%s&to=%s", t.Now.AddDate(0, 0, -90).Format("2006-01-02"), t.Now.Format("2006-01-02"))
 		return t.do(ctx, http.MethodGet, path+q, nil, http.StatusOK, `"success":true`)
 	}

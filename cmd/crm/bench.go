@@ -90,14 +90,20 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		Token:      tok,
 		Pool:       pool,
 		CountLimit: *countLimit,
+		TelecallerToken: func(u bench.User) (string, error) {
+			return auth.SignHS256(secret, auth.TokenSpec{UserID: u.ID, Email: u.Email, Name: u.FullName, Role: auth.RoleTelecaller, TTL: 2 * time.Hour})
+		},
 	}
 	if err := t.Prepare(ctx, 5000); err != nil {
 		return err
 	}
+	writers := min(*clients, len(t.Callers))
+	fmt.Fprintf(stderr, "bench: calls and lead updates come from %d telecallers (%d clients), each on their own leads\n", writers, *clients)
 
 	rep := bench.Report{
 		StartedAt: time.Now().UTC(), Commit: gitCommit(ctx), Machine: bench.DescribeMachine(),
 		Target: *target, Duration: duration.String(), Warmup: warmup.String(), Clients: *clients, CountLimit: *countLimit,
+		Telecallers: writers,
 	}
 	_ = pool.QueryRow(ctx, "SHOW server_version").Scan(&rep.Machine.Postgres)
 	opt := bench.Options{Duration: *duration, Warmup: *warmup, Clients: *clients}
