@@ -112,6 +112,9 @@ func TestRunAgainstServer(t *testing.T) {
 	if l.P50 <= 0 || l.P50 > l.P95 || l.P95 > l.P99 || l.P99 > l.Max {
 		t.Errorf("percentiles out of order: %+v", l)
 	}
+	if want := time.Duration(res.Server.CPU / 100 / res.PerSecond * float64(time.Second)); res.ServerCPUPerRequest != want {
+		t.Errorf("ServerCPUPerRequest = %v, want CPU ÷ rate = %v", res.ServerCPUPerRequest, want)
+	}
 	if res.Server.RSSPeakMB <= 0 {
 		t.Errorf("no RSS read for the test process: %+v", res.Server)
 	}

@@ -49,6 +49,10 @@ type Result struct {
 	// Server is the API server process's use over the window; zero for
 	// baselines or when no server process is known.
 	Server ProcUsage `json:"server"`
+	// ServerCPUPerRequest is the server's CPU time per successful request
+	// over the window (Server.CPU ÷ PerSecond): less sensitive to the
+	// machine's other load than throughput is.
+	ServerCPUPerRequest time.Duration `json:"serverCpuPerRequestNs,omitempty"`
 	// Load1 is the machine's one-minute load average at the window's end.
 	Load1 float64 `json:"load1"`
 	// Ratio is PerSecond ÷ the paired workload's PerSecond, set on API
@@ -136,6 +140,9 @@ func Run(ctx context.Context, w Workload, opt Options, proc *Proc) Result {
 	r.Requests = len(all) + r.Errors
 	r.PerSecond = float64(len(all)) / elapsed.Seconds()
 	r.Latency = Summarise(all)
+	if r.PerSecond > 0 {
+		r.ServerCPUPerRequest = time.Duration(usage.CPU / 100 / r.PerSecond * float64(time.Second))
+	}
 	return r
 }
 
