@@ -75,6 +75,19 @@ const (
 	SourceBulkAssign  EventSource = "bulk_assign"
 )
 
+// Actor is who makes a write, and what kind of write, as the audit trigger
+// records it.
+type Actor struct {
+	ID     uuid.UUID
+	Source EventSource
+}
+
+// actorExpr names an actor for the audit trigger from within one statement,
+// as a FROM item: set_config(…, true) lasts until the end of the
+// statement's transaction, which is the statement itself outside an
+// explicit one, and the trigger runs at the end of the statement.
+const actorExpr = "(SELECT set_config('crm.actor_id', ?, true), set_config('crm.event_source', ?, true)) AS actor"
+
 // AsActor runs fn in a transaction (a savepoint when idb is one) whose lead
 // changes the audit trigger records in lead_events as made by actor.
 // Returns fn's error, or SERVICE_UNAVAILABLE when the database is down.

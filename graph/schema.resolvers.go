@@ -136,9 +136,7 @@ func (r *mutationResolver) UpdateLead(ctx context.Context, id uuid.UUID, input m
 	if err := checkDoNotCall(ctx, r.DB, u.PhoneE164); err != nil {
 		return nil, err
 	}
-	return asActor(ctx, r.Resolver, p, db.SourcePlain, func(ctx context.Context, tx bun.IDB) (*db.Lead, error) {
-		return db.UpdateLead(ctx, tx, id, leadScope(p), u, expectedVersion)
-	})
+	return db.UpdateLeadAs(ctx, r.DB, db.Actor{ID: p.UserID, Source: db.SourcePlain}, id, leadScope(p), u, expectedVersion)
 }
 
 // DeleteLead is the resolver for the deleteLead field.
@@ -171,9 +169,7 @@ func (r *mutationResolver) AssignLead(ctx context.Context, id uuid.UUID, assigne
 	}
 	u := db.LeadUpdate{AssignedToID: assigneeID}
 	u.Clear = clearIfNil(u.Clear, "assigned_to", assigneeID)
-	return asActor(ctx, r.Resolver, p, db.SourcePlain, func(ctx context.Context, tx bun.IDB) (*db.Lead, error) {
-		return db.UpdateLead(ctx, tx, id, leadScope(p), u, nil)
-	})
+	return db.UpdateLeadAs(ctx, r.DB, db.Actor{ID: p.UserID, Source: db.SourcePlain}, id, leadScope(p), u, nil)
 }
 
 // BulkCreateLeads is the resolver for the bulkCreateLeads field.
