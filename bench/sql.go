@@ -160,22 +160,17 @@ func (t *Target) sqlGet(ctx context.Context, c *Client) error {
 	return err
 }
 
-// sqlCreate checks for a live duplicate and inserts, as createLead does.
+// sqlCreate inserts a lead as the manager, naming them for the audit trail
+// in the same statement, as createLead does (the unique indexes catch
+// duplicates; nothing looks for them first).
 func (t *Target) sqlCreate(ctx context.Context, _ *Client) error {
 	n := t.created.Add(1)
 	email := fmt.Sprintf("bench-%s-%d@example.test", t.run, n)
-	var dup uuid.UUID
-	err := t.Pool.QueryRow(ctx, `SELECT l.id FROM leads AS l WHERE l.deleted_at IS NULL AND l.email = $1 LIMIT 1`, email).Scan(&dup)
-	if err == nil {
-		return fmt.Errorf("duplicate email %s", email)
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return err
-	}
-	id := uuid.Must(uuid.NewV7())
-	rows, err := t.Pool.Query(ctx, `INSERT INTO leads (id, name, email, company, source, status, priority, tags, custom_fields)
-		VALUES ($1, $2, $3, 'Load Test Ltd', 'website', 'new', 'medium', '{}', '{}') RETURNING `+leadColumnsBare,
-		id, "Bench Lead "+strconv.FormatInt(n, 10), email)
+	rows, err := t.Pool.Query(ctx, `INSERT INTO leads (id, name, email, company, source, status, priority, tags, custom_fields, version)
+		SELECT $1, $2, $3, 'Load Test Ltd', 'website', 'new', 'medium', '{}', '{}', 1
+		FROM (SELECT set_config('crm.actor_id', $4::uuid::text, true), set_config('crm.event_source', '', true)) AS actor
+		RETURNING `+leadColumnsBare,
+		uuid.Must(uuid.NewV7()), "Bench Lead "+strconv.FormatInt(n, 10), email, t.ManagerID)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,9 @@ type Target struct {
 	// Token is a manager's bearer token: managers see every lead, so the
 	// lists match the whole table as the baseline's SQL does.
 	Token string
-	Pool  *pgxpool.Pool
+	// ManagerID is the user of Token, the actor of the baseline's new leads.
+	ManagerID uuid.UUID
+	Pool      *pgxpool.Pool
 	// CountLimit mirrors the server's exact-count bound in the baseline:
 	// 0 counts every matching row, N counts up to N+1 and above N asks
 	// the planner for an estimate, as the API does.

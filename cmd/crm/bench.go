@@ -88,6 +88,7 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		BaseURL:    strings.TrimRight(*target, "/"),
 		HTTP:       &http.Client{Transport: tr, Timeout: 30 * time.Second},
 		Token:      tok,
+		ManagerID:  manager.ID,
 		Pool:       pool,
 		CountLimit: *countLimit,
 		TelecallerToken: func(u bench.User) (string, error) {

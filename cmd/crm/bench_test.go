@@ -30,11 +30,11 @@ func TestBenchAgainstServer(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report.json")
 	var stdout, stderr bytes.Buffer
 	args := []string{"bench", "--url", e.Server.URL, "--database-url", e.DBURL, "--duration", "1s", "--warmup", "100ms",
-		"--clients", "2", "--only", "^(rest_list|rest_get|rest_patch|rest_interaction)$", "--json", "--out", out}
+		"--clients", "2", "--only", "^(rest_list|rest_get|rest_create|rest_patch|rest_interaction)$", "--json", "--out", out}
 	if err := run(context.Background(), args, env("SUPABASE_JWT_SECRET", servertest.Secret), &stdout, &stderr); err != nil {
 		t.Fatalf("bench: %v\n%s", err, stderr.String())
 	}
-	for _, want := range []string{"rest_list", "sql_list", "rest_get", "sql_get", "rest_patch", "sql_patch", "rest_interaction", "sql_interaction", "API/SQL"} {
+	for _, want := range []string{"rest_list", "sql_list", "rest_get", "sql_get", "rest_patch", "sql_patch", "rest_create", "sql_create", "rest_interaction", "sql_interaction", "API/SQL"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("table lacks %s:\n%s", want, stdout.String())
 		}
@@ -47,7 +47,7 @@ func TestBenchAgainstServer(t *testing.T) {
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Results) != 8 || rep.Machine.CPUs == 0 || rep.Clients != 2 || rep.Telecallers != 2 {
+	if len(rep.Results) != 10 || rep.Machine.CPUs == 0 || rep.Clients != 2 || rep.Telecallers != 2 {
 		t.Fatalf("report = %+v", rep)
 	}
 	for _, r := range rep.Results {
