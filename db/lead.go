@@ -49,9 +49,29 @@ type Lead struct {
 // CreateLead inserts l, setting its id when unset. Returns CONFLICT naming the
 // field and the existing lead's id when a live lead has the same phone or email.
 func CreateLead(ctx context.Context, idb bun.IDB, l *Lead) error {
+	return createLead(ctx, idb, nil, l)
+}
+
+// CreateLeadAs is CreateLead in a statement of its own that names actor for
+// the audit trail itself, so idb need not be a transaction and a new lead
+// costs one round trip instead of six (BEGIN, the actor, a savepoint, the
+// insert, its release, COMMIT). Outside a transaction a duplicate leaves
+// nothing to roll back, and the lookup that names the lead it collided
+// with runs on its own.
+func CreateLeadAs(ctx context.Context, idb bun.IDB, actor Actor, l *Lead) error {
+	return createLead(ctx, idb, &actor, l)
+}
+
+func createLead(ctx context.Context, idb bun.IDB, actor *Actor, l *Lead) error {
 	l.prepareNew()
 	err := savepoint(ctx, idb, func(conn bun.IConn) error {
-		_, err := idb.NewInsert().Conn(conn).Model(l).Returning("*").Exec(ctx)
+		q := idb.NewInsert().Conn(conn).Model(l).Returning("*")
+		if actor != nil {
+			// Any column would do: the version of a new lead carries
+			// the subquery that names the actor.
+			q = q.Value("version", "(SELECT ? FROM "+actorExpr+")", l.Version, actor.ID.String(), string(actor.Source))
+		}
+		_, err := q.Exec(ctx)
 		return err
 	})
 	if err != nil {

@@ -118,9 +118,10 @@ func (r *mutationResolver) CreateLead(ctx context.Context, input model.CreateLea
 	if err := checkDoNotCall(ctx, r.DB, l.PhoneE164); err != nil {
 		return nil, err
 	}
-	return asActor(ctx, r.Resolver, p, db.SourcePlain, func(ctx context.Context, tx bun.IDB) (*db.Lead, error) {
-		return l, db.CreateLead(ctx, tx, l)
-	})
+	if err := db.CreateLeadAs(ctx, r.DB, db.Actor{ID: p.UserID, Source: db.SourcePlain}, l); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // UpdateLead is the resolver for the updateLead field.
