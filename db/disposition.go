@@ -92,12 +92,6 @@ func DeleteDispositionRule(ctx context.Context, idb bun.IDB, o Outcome) error {
 	return formatError(err, "Disposition rule")
 }
 
-// SetLeadRetry sets (or, with nil, clears) when the call queue may offer the lead again.
-func SetLeadRetry(ctx context.Context, idb bun.IDB, leadID uuid.UUID, at *time.Time) error {
-	_, err := idb.NewUpdate().Model((*Lead)(nil)).Set("retry_at = ?", at).Where("id = ?", leadID).Exec(ctx)
-	return formatError(err, "Lead")
-}
-
 // DoNotCallNumber is a phone number that must not be called or imported again.
 type DoNotCallNumber struct {
 	bun.BaseModel `bun:"table:do_not_call_numbers,alias:dnc" json:"-"`

@@ -48,6 +48,10 @@ type LeadContact struct {
 	// Outreach marks a real contact (not a note): it may be the first.
 	Outreach bool
 	Status   *LeadStatus
+	// SetRetry sets retry_at, before which the call queue does not offer
+	// the lead again, to Retry (nil clears it).
+	SetRetry bool
+	Retry    *time.Time
 }
 
 // RecordContact bumps a lead's attempt count and version, moves
@@ -74,6 +78,9 @@ func RecordContact(ctx context.Context, idb bun.IDB, leadID uuid.UUID, c LeadCon
 	}
 	if c.Outreach {
 		q = q.Set("first_contacted_at = least(coalesce(l.first_contacted_at, ?), ?)", c.ContactedAt, c.ContactedAt)
+	}
+	if c.SetRetry {
+		q = q.Set("retry_at = ?", c.Retry)
 	}
 	if _, err := q.Exec(ctx); err != nil {
 		return nil, formatError(err, "Lead")

@@ -157,10 +157,13 @@ func FindLeadByID(ctx context.Context, idb bun.IDB, id uuid.UUID, scope LeadScop
 	return l, nil
 }
 
-// LockLead is FindLeadByID with a row lock, for read-modify-write in a transaction.
-func LockLead(ctx context.Context, tx bun.Tx, id uuid.UUID, scope LeadScope) (*Lead, error) {
+// LockLeadAs is FindLeadByID with a row lock, for read-modify-write in a
+// transaction, whose lead changes the same statement names actor of for
+// the audit trail (until the transaction ends): one round trip for both.
+func LockLeadAs(ctx context.Context, tx bun.Tx, actor Actor, id uuid.UUID, scope LeadScope) (*Lead, error) {
 	l := new(Lead)
-	q := scope.apply(tx.NewSelect().Model(l).Where("l.id = ?", id).Where("l.deleted_at IS NULL")).For("UPDATE")
+	q := scope.apply(tx.NewSelect().Model(l).TableExpr(actorExpr, actor.ID.String(), string(actor.Source)).
+		Where("l.id = ?", id).Where("l.deleted_at IS NULL")).For("UPDATE OF l")
 	if err := q.Scan(ctx); err != nil {
 		return nil, formatError(err, "Lead")
 	}

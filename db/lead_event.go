@@ -88,6 +88,12 @@ type Actor struct {
 // explicit one, and the trigger runs at the end of the statement.
 const actorExpr = "(SELECT set_config('crm.actor_id', ?, true), set_config('crm.event_source', ?, true)) AS actor"
 
+// InTx runs fn in a transaction (a savepoint when idb is one). Returns fn's
+// error, or SERVICE_UNAVAILABLE when the database is down.
+func InTx(ctx context.Context, idb bun.IDB, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return formatError(idb.RunInTx(ctx, nil, fn), "Lead")
+}
+
 // AsActor runs fn in a transaction (a savepoint when idb is one) whose lead
 // changes the audit trigger records in lead_events as made by actor.
 // Returns fn's error, or SERVICE_UNAVAILABLE when the database is down.

@@ -146,24 +146,25 @@ func refuseCall(ctx context.Context, tx bun.Tx, lead *db.Lead, it *db.Interactio
 	return nil
 }
 
-// applyDisposition does what the rule says beyond the status, in the
-// interaction's transaction: the queue's retry time (cleared by outcomes
-// without one) and the do-not-call entry.
-func applyDisposition(ctx context.Context, tx bun.Tx, p *auth.Principal, rule *db.DispositionRule, lead *db.Lead, it *db.Interaction) error {
+// retryAt is when the call queue may offer the lead again after it, by
+// the rule: set reports whether retry_at changes (outcomes without a retry
+// time clear an earlier one).
+func retryAt(rule *db.DispositionRule, lead *db.Lead, it *db.Interaction) (at *time.Time, set bool) {
 	if it.Type == db.TypeNote {
-		return nil
+		return nil, false
 	}
-	var retry *time.Time
 	if rule != nil && rule.RetryAfterMinutes != nil && *rule.RetryAfterMinutes > 0 {
 		t := it.OccurredAt.Add(time.Duration(*rule.RetryAfterMinutes) * time.Minute)
-		retry = &t
+		return &t, true
 	}
-	if retry != nil || lead.RetryAt != nil {
-		if err := db.SetLeadRetry(ctx, tx, lead.ID, retry); err != nil {
-			return err
-		}
-	}
-	if rule == nil || !rule.AddToDoNotCall || lead.PhoneE164 == nil {
+	return nil, lead.RetryAt != nil
+}
+
+// applyDisposition does what the rule says beyond the status and the
+// retry time (which the lead's contact update sets), in the interaction's
+// transaction: the do-not-call entry.
+func applyDisposition(ctx context.Context, tx bun.Tx, p *auth.Principal, rule *db.DispositionRule, lead *db.Lead, it *db.Interaction) error {
+	if it.Type == db.TypeNote || rule == nil || !rule.AddToDoNotCall || lead.PhoneE164 == nil {
 		return nil
 	}
 	return db.AddDoNotCall(ctx, tx, &db.DoNotCallNumber{PhoneE164: *lead.PhoneE164, LeadID: &lead.ID, AddedByID: &p.UserID})

@@ -48,8 +48,8 @@ func (r *Resolver) logInteraction(ctx context.Context, p *auth.Principal, in mod
 	if err := checkDisposition(rule, in); err != nil {
 		return nil, err
 	}
-	err = db.AsActor(ctx, r.DB, p.UserID, db.SourceInteraction, func(ctx context.Context, tx bun.Tx) error {
-		lead, err := db.LockLead(ctx, tx, in.LeadID, leadScope(p))
+	err = db.InTx(ctx, r.DB, func(ctx context.Context, tx bun.Tx) error {
+		lead, err := db.LockLeadAs(ctx, tx, db.Actor{ID: p.UserID, Source: db.SourceInteraction}, in.LeadID, leadScope(p))
 		if err != nil {
 			return err
 		}
@@ -62,7 +62,9 @@ func (r *Resolver) logInteraction(ctx context.Context, p *auth.Principal, in mod
 		}
 		// Reaching out once a follow-up is due completes it.
 		done := it.Type != db.TypeNote && lead.NextFollowUpAt != nil && !lead.NextFollowUpAt.After(it.OccurredAt)
-		if _, err = db.RecordContact(ctx, tx, lead.ID, db.LeadContact{ContactedAt: it.OccurredAt, NextFollowUpAt: it.FollowUpAt, ClearFollowUp: done, Outreach: it.Type != db.TypeNote, Status: it.StatusAfter}); err != nil {
+		retry, setRetry := retryAt(rule, lead, it)
+		if _, err = db.RecordContact(ctx, tx, lead.ID, db.LeadContact{ContactedAt: it.OccurredAt, NextFollowUpAt: it.FollowUpAt, ClearFollowUp: done,
+			Outreach: it.Type != db.TypeNote, Status: it.StatusAfter, SetRetry: setRetry, Retry: retry}); err != nil {
 			return err
 		}
 		return applyDisposition(ctx, tx, p, rule, lead, it)
