@@ -221,7 +221,7 @@ func UpdateLead(ctx context.Context, idb bun.IDB, id uuid.UUID, scope LeadScope,
 // for the audit trail itself (set_config in its FROM list, local to the
 // statement's implicit transaction), so idb need not be a transaction and
 // a single-lead change costs one round trip instead of four (BEGIN, the
-// actor, the update, COMMIT).
+// actor, the update, COMMIT), six when a savepoint wraps the update.
 func UpdateLeadAs(ctx context.Context, idb bun.IDB, actor Actor, id uuid.UUID, scope LeadScope, u LeadUpdate, expectedVersion *int) (*Lead, error) {
 	return updateLead(ctx, idb, &actor, id, scope, u, expectedVersion)
 }
