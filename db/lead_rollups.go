@@ -74,37 +74,49 @@ func earlierOf(a, b time.Time) time.Time {
 }
 
 // rollupPieces lists, per group, the lead_activity rows to add up: each
-// range [lo, hi) on quarter-hour marks is read as its whole UTC days (day
-// rows) and the slots around them (slot rows).
+// range [lo, hi) on quarter-hour marks is read as its whole UTC days, then
+// whole hours, then slots (rows of 1440, 60 and 15 minutes).
 type rollupPieces struct {
-	group  []int
-	isDay  []bool
-	lo, hi []time.Time
+	group, minutes []int
+	lo, hi         []time.Time
 }
 
-func (p *rollupPieces) add(group int, lo, hi time.Time) {
-	piece := func(day bool, lo, hi time.Time) {
-		if lo.Before(hi) {
-			p.group, p.isDay, p.lo, p.hi = append(p.group, group), append(p.isDay, day), append(p.lo, lo), append(p.hi, hi)
-		}
-	}
-	dayLo, dayHi := ceilDay(lo), hi.Truncate(24*time.Hour)
-	if !dayLo.Before(dayHi) {
-		piece(false, lo, hi)
+// rollupGrains are lead_activity's bucket widths, widest first.
+var rollupGrains = []time.Duration{24 * time.Hour, time.Hour, slotResolution}
+
+func (p *rollupPieces) add(group int, lo, hi time.Time) { p.addFrom(0, group, lo, hi) }
+
+func (p *rollupPieces) addFrom(grain, group int, lo, hi time.Time) {
+	if !lo.Before(hi) {
 		return
 	}
-	piece(false, lo, dayLo)
-	piece(true, dayLo, dayHi)
-	piece(false, dayHi, hi)
+	width := rollupGrains[grain]
+	whole := func(lo, hi time.Time) {
+		p.group, p.minutes = append(p.group, group), append(p.minutes, int(width/time.Minute))
+		p.lo, p.hi = append(p.lo, lo), append(p.hi, hi)
+	}
+	if grain == len(rollupGrains)-1 {
+		whole(lo, hi)
+		return
+	}
+	first, last := ceilTo(lo, width), hi.Truncate(width)
+	if !first.Before(last) {
+		p.addFrom(grain+1, group, lo, hi)
+		return
+	}
+	p.addFrom(grain+1, group, lo, first)
+	whole(first, last)
+	p.addFrom(grain+1, group, last, hi)
 }
 
-// ceilDay is the first UTC midnight at or after t.
-func ceilDay(t time.Time) time.Time {
-	d := t.Truncate(24 * time.Hour)
-	if d.Before(t) {
-		d = d.Add(24 * time.Hour)
+// ceilTo is the first multiple of d (since the zero time, so UTC midnights
+// for days) at or after t.
+func ceilTo(t time.Time, d time.Duration) time.Time {
+	c := t.Truncate(d)
+	if c.Before(t) {
+		c = c.Add(d)
 	}
-	return d
+	return c
 }
 
 // activitySums is lead_activity summed over one group's pieces, for one source.
@@ -133,22 +145,24 @@ const (
 	groupSeries
 )
 
-// sumActivity adds up lead_activity over each group's pieces, per source.
-func sumActivity(ctx context.Context, tx bun.Tx, s AnalyticsScope, p rollupPieces) ([]activitySums, error) {
-	sums := make([]string, len(activityColumns))
-	for i, c := range activityColumns {
+// sumActivity adds up columns of lead_activity over each group's pieces,
+// per source.
+func sumActivity(ctx context.Context, tx bun.Tx, s AnalyticsScope, p rollupPieces, columns []string) ([]activitySums, error) {
+	sums := make([]string, len(columns))
+	for i, c := range columns {
 		sums[i] = fmt.Sprintf("sum(a.%[1]s) AS %[1]s", c)
 	}
 	source := bun.SafeQuery("TRUE")
 	if s.Source != nil {
 		source = bun.SafeQuery("a.source = ?", *s.Source)
 	}
+	// The aggregate inside LATERAL keeps the planner on one index range
+	// scan per piece.
 	var rows []activitySums
-	err := tx.NewRaw(`SELECT p.grp, a.source, `+strings.Join(sums, ", ")+`
-		FROM unnest(?0::int[], ?1::boolean[], ?2::timestamptz[], ?3::timestamptz[]) AS p(grp, is_day, lo, hi)
-		JOIN lead_activity AS a ON a.is_day = p.is_day AND a.bucket >= p.lo AND a.bucket < p.hi AND ?4
-		GROUP BY 1, 2`,
-		pgdialect.Array(p.group), pgdialect.Array(p.isDay), pgdialect.Array(p.lo), pgdialect.Array(p.hi), source).Scan(ctx, &rows)
+	err := tx.NewRaw(`SELECT p.grp, s.* FROM unnest(?0::int[], ?1::int[], ?2::timestamptz[], ?3::timestamptz[]) AS p(grp, minutes, lo, hi)
+		CROSS JOIN LATERAL (SELECT a.source, `+strings.Join(sums, ", ")+` FROM lead_activity AS a
+			WHERE a.minutes = p.minutes AND a.bucket >= p.lo AND a.bucket < p.hi AND ?4 GROUP BY a.source) AS s`,
+		pgdialect.Array(p.group), pgdialect.Array(p.minutes), pgdialect.Array(p.lo), pgdialect.Array(p.hi), source).Scan(ctx, &rows)
 	return rows, err
 }
 
@@ -163,18 +177,25 @@ func leadReportFromRollups(ctx context.Context, tx bun.Tx, s AnalyticsScope, r A
 	if err != nil {
 		return err
 	}
-	var p rollupPieces
-	p.add(groupTotal, beginningOfTime, r.To)
-	p.add(groupCohort, r.From, r.To)
-	p.add(groupOverdue, beginningOfTime, dueSlot)
-	p.add(groupDueToday, dueSlot.Add(slotResolution), endOfToday)
+	// The series reads many more rows than the rest, and needs only
+	// three of the counters.
+	var totals, series rollupPieces
+	totals.add(groupTotal, beginningOfTime, r.To)
+	totals.add(groupCohort, r.From, r.To)
+	totals.add(groupOverdue, beginningOfTime, dueSlot)
+	totals.add(groupDueToday, dueSlot.Add(slotResolution), endOfToday)
 	for i, b := range buckets {
-		p.add(groupSeries+i, b.Lo, b.Hi)
+		series.add(groupSeries+i, b.Lo, b.Hi)
 	}
-	rows, err := sumActivity(ctx, tx, s, p)
+	rows, err := sumActivity(ctx, tx, s, totals, activityColumns)
 	if err != nil {
 		return err
 	}
+	seriesRows, err := sumActivity(ctx, tx, s, series, activityColumns[:3])
+	if err != nil {
+		return err
+	}
+	rows = append(rows, seriesRows...)
 	var cohort activitySums
 	bySource := map[LeadSource]int{}
 	for _, row := range rows {
@@ -241,7 +262,7 @@ func endOfLocalDay(r AnalyticsRange) (time.Time, error) {
 // bucket's leads are read and sorted. Whole UTC days of the cohort come
 // from lead_contact_delays, the partial days around them from the leads.
 func contactPercentiles(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics) error {
-	dayLo, dayHi := ceilDay(r.From), r.To.Truncate(24*time.Hour)
+	dayLo, dayHi := ceilTo(r.From, 24*time.Hour), r.To.Truncate(24*time.Hour)
 	if !dayLo.Before(dayHi) {
 		dayLo, dayHi = r.To, r.To // no whole day: every lead is read
 	}
@@ -257,8 +278,10 @@ func contactPercentiles(ctx context.Context, tx bun.Tx, s AnalyticsScope, r Anal
 			SELECT h.delay_bucket, h.leads FROM lead_contact_delays AS h WHERE h.day >= ?2 AND h.day < ?3 AND ?5
 			UNION ALL
 			SELECT contact_delay_bucket(l.first_contacted_at, l.created_at), 1 FROM leads AS l
-			WHERE ?0 AND l.first_contacted_at IS NOT NULL
-				AND (l.created_at >= ?1 AND l.created_at < ?2 OR l.created_at >= ?3 AND l.created_at < ?4)
+			WHERE ?0 AND l.first_contacted_at IS NOT NULL AND l.created_at >= ?1 AND l.created_at < ?2
+			UNION ALL
+			SELECT contact_delay_bucket(l.first_contacted_at, l.created_at), 1 FROM leads AS l
+			WHERE ?0 AND l.first_contacted_at IS NOT NULL AND l.created_at >= ?3 AND l.created_at < ?4
 		) AS x GROUP BY 1 HAVING sum(x.leads) > 0 ORDER BY 1`,
 		s.where(), r.From, dayLo, dayHi, r.To, source).Scan(ctx, &hist)
 	if err != nil {
@@ -289,7 +312,7 @@ func contactPercentiles(ctx context.Context, tx bun.Tx, s AnalyticsScope, r Anal
 		err := tx.NewRaw(`SELECT extract(epoch FROM l.first_contacted_at - l.created_at) FROM leads AS l
 			WHERE ?0 AND l.first_contacted_at IS NOT NULL AND contact_delay_bucket(l.first_contacted_at, l.created_at) IN (?1)
 				AND l.created_at >= ?2 AND l.created_at < ?3
-			ORDER BY 1 OFFSET ?4 LIMIT 2`, s.where(), bun.In(buckets), r.From, r.To, k-before).Scan(ctx, &v)
+			ORDER BY l.first_contacted_at - l.created_at OFFSET ?4 LIMIT 2`, s.where(), bun.In(buckets), r.From, r.To, k-before).Scan(ctx, &v)
 		if err != nil {
 			return nil, err
 		}

@@ -20,7 +20,7 @@ const rollupState = `SELECT x FROM (
 	UNION ALL SELECT 'followed ' || i.id::text || ' ' || coalesce(i.followed_up_at::text, '-')
 	FROM interactions AS i WHERE i.follow_up_at IS NOT NULL
 	UNION ALL SELECT 'lead ' || a::text FROM lead_activity AS a
-	WHERE EXISTS (SELECT 1 FROM jsonb_each(to_jsonb(a) - 'is_day' - 'bucket' - 'source') AS c WHERE c.value <> '0')
+	WHERE EXISTS (SELECT 1 FROM jsonb_each(to_jsonb(a) - 'minutes' - 'bucket' - 'source') AS c WHERE c.value <> '0')
 	UNION ALL SELECT 'delay ' || h::text FROM lead_contact_delays AS h WHERE h.leads <> 0
 ) AS s ORDER BY x`
 

@@ -1,8 +1,10 @@
 -- Lead analytics from rollups maintained in the writing transaction.
 --
 -- lead_activity holds, per lead source, what live leads add to the lead
--- report, twice: per UTC day and per 15-minute UTC slot (every IANA offset
--- in use is a multiple of 15 minutes, so any local day is a union of slots).
+-- report three times: per UTC day, per UTC hour and per 15-minute UTC slot
+-- (minutes = 1440, 60 or 15). Every IANA offset in use is a multiple of 15
+-- minutes, so any local day is a union of slots; a report reads whole days
+-- and hours where it can, so a local day costs at most about 30 rows.
 -- A lead counts in the bucket of its creation (the cohort columns: current
 -- status, priority, furthest stage reached), of its first contact, of its
 -- conversion, and, while it is open, of its next follow-up.
@@ -11,7 +13,7 @@
 -- reads only that bucket's leads for the exact value.
 
 CREATE TABLE lead_activity (
-    is_day            boolean     NOT NULL,
+    minutes           smallint    NOT NULL CHECK (minutes IN (15, 60, 1440)),
     bucket            timestamptz NOT NULL,
     source            text        NOT NULL,
     created           integer     NOT NULL DEFAULT 0,
@@ -38,7 +40,7 @@ CREATE TABLE lead_activity (
     reached_interested integer    NOT NULL DEFAULT 0,
     reached_qualified  integer    NOT NULL DEFAULT 0,
     reached_converted  integer    NOT NULL DEFAULT 0,
-    PRIMARY KEY (is_day, bucket, source)
+    PRIMARY KEY (minutes, bucket, source)
 );
 
 -- Which bucket of the time-to-first-contact histogram a delay falls in:
@@ -66,7 +68,7 @@ CREATE INDEX leads_contact_delay_idx ON leads (contact_delay_bucket(first_contac
 -- triggers, refresh_lead_rollups() and the report share.
 CREATE FUNCTION lead_activity_of(l leads) RETURNS SETOF lead_activity
 LANGUAGE sql STABLE AS $$
-    SELECT false, date_bin('15 minutes', e.at, timestamptz '2000-01-01 00:00:00+00'), l.source,
+    SELECT 15::smallint, date_bin('15 minutes', e.at, timestamptz '2000-01-01 00:00:00+00'), l.source,
         (e.kind = 'created')::int, (e.kind = 'contacted')::int, (e.kind = 'converted')::int, (e.kind = 'due')::int,
         (c AND l.status = 'new')::int, (c AND l.status = 'contacted')::int, (c AND l.status = 'interested')::int,
         (c AND l.status = 'follow_up')::int, (c AND l.status = 'qualified')::int, (c AND l.status = 'converted')::int,
@@ -103,17 +105,18 @@ LANGUAGE sql AS $$
         SELECT 1, y.* FROM (TABLE n EXCEPT ALL TABLE o) AS y
     )
     INSERT INTO lead_activity AS a
-    SELECT d.is_day, d.bucket, f.source,
+    SELECT d.minutes, d.bucket, f.source,
         sum(s * f.created), sum(s * f.contacted), sum(s * f.converted), sum(s * f.follow_ups_due),
         sum(s * f.s_new), sum(s * f.s_contacted), sum(s * f.s_interested), sum(s * f.s_follow_up), sum(s * f.s_qualified),
         sum(s * f.s_converted), sum(s * f.s_not_interested), sum(s * f.s_lost), sum(s * f.s_do_not_call),
         sum(s * f.p_low), sum(s * f.p_medium), sum(s * f.p_high), sum(s * f.p_urgent),
         sum(s * f.reached_contacted), sum(s * f.reached_interested), sum(s * f.reached_qualified), sum(s * f.reached_converted)
     FROM c AS f
-    CROSS JOIN LATERAL (VALUES (false, f.bucket), (true, date_trunc('day', f.bucket, 'UTC'))) AS d(is_day, bucket)
+    CROSS JOIN LATERAL (VALUES (15, f.bucket), (60, date_trunc('hour', f.bucket, 'UTC')),
+        (1440, date_trunc('day', f.bucket, 'UTC'))) AS d(minutes, bucket)
     GROUP BY 1, 2, 3
     ORDER BY 1, 2, 3
-    ON CONFLICT (is_day, bucket, source) DO UPDATE SET
+    ON CONFLICT (minutes, bucket, source) DO UPDATE SET
         created = a.created + excluded.created, contacted = a.contacted + excluded.contacted,
         converted = a.converted + excluded.converted, follow_ups_due = a.follow_ups_due + excluded.follow_ups_due,
         s_new = a.s_new + excluded.s_new, s_contacted = a.s_contacted + excluded.s_contacted,
@@ -195,7 +198,8 @@ CREATE TRIGGER leads_rollups_deleted AFTER DELETE ON leads
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION leads_rollups_deleted();
 
 -- Rebuilds both rollups from the leads with the same definitions, for the
--- migration and for bulk loads that bypass the triggers.
+-- migration and for bulk loads that bypass the triggers. Rows are written in
+-- key order, so a range of buckets is a few adjacent pages.
 CREATE FUNCTION refresh_lead_rollups() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -203,7 +207,7 @@ BEGIN
     TRUNCATE lead_activity, lead_contact_delays;
 
     INSERT INTO lead_activity
-    SELECT false, f.bucket, f.source,
+    SELECT 15, f.bucket, f.source,
         sum(f.created), sum(f.contacted), sum(f.converted), sum(f.follow_ups_due),
         sum(f.s_new), sum(f.s_contacted), sum(f.s_interested), sum(f.s_follow_up), sum(f.s_qualified),
         sum(f.s_converted), sum(f.s_not_interested), sum(f.s_lost), sum(f.s_do_not_call),
@@ -211,22 +215,26 @@ BEGIN
         sum(f.reached_contacted), sum(f.reached_interested), sum(f.reached_qualified), sum(f.reached_converted)
     FROM leads AS l CROSS JOIN LATERAL lead_activity_of(l) AS f
     WHERE l.deleted_at IS NULL
-    GROUP BY 2, 3;
+    GROUP BY 2, 3
+    ORDER BY 2, 3;
 
     INSERT INTO lead_activity
-    SELECT true, date_trunc('day', f.bucket, 'UTC'), f.source,
+    SELECT g.minutes, date_trunc(g.unit, f.bucket, 'UTC'), f.source,
         sum(f.created), sum(f.contacted), sum(f.converted), sum(f.follow_ups_due),
         sum(f.s_new), sum(f.s_contacted), sum(f.s_interested), sum(f.s_follow_up), sum(f.s_qualified),
         sum(f.s_converted), sum(f.s_not_interested), sum(f.s_lost), sum(f.s_do_not_call),
         sum(f.p_low), sum(f.p_medium), sum(f.p_high), sum(f.p_urgent),
         sum(f.reached_contacted), sum(f.reached_interested), sum(f.reached_qualified), sum(f.reached_converted)
-    FROM lead_activity AS f WHERE NOT f.is_day
-    GROUP BY 2, 3;
+    FROM lead_activity AS f CROSS JOIN (VALUES (60, 'hour'), (1440, 'day')) AS g(minutes, unit)
+    WHERE f.minutes = 15
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3;
 
     INSERT INTO lead_contact_delays
     SELECT date_trunc('day', l.created_at, 'UTC'), l.source, contact_delay_bucket(l.first_contacted_at, l.created_at), count(*)
     FROM leads AS l WHERE l.deleted_at IS NULL AND l.first_contacted_at IS NOT NULL
-    GROUP BY 1, 2, 3;
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3;
 END
 $$;
 
