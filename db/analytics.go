@@ -158,7 +158,7 @@ func findLeadAnalytics(ctx context.Context, bdb *bun.DB, s AnalyticsScope, r Ana
 			return leadReportFromRollups(ctx, tx, s, r, a, buckets)
 		}
 		for _, step := range []func(context.Context, bun.Tx, AnalyticsScope, AnalyticsRange, *LeadAnalytics, []seriesBucket) error{
-			leadBreakdowns, leadFunnel, leadSeries, leadFollowUps,
+			leadBreakdowns, leadFunnel, leadContactTimes, leadSeries, leadFollowUps,
 		} {
 			if err := step(ctx, tx, s, r, a, buckets); err != nil {
 				return err
@@ -240,25 +240,27 @@ func leadBreakdowns(ctx context.Context, tx bun.Tx, s AnalyticsScope, r Analytic
 // leadFunnel: a cohort lead reached a stage when the furthest stage it has
 // been at (its stage column: current status, any status an interaction
 // moved it to, or contacted once a non-note interaction exists) ranks at
-// least that high. Time to first contact runs from creation to the first
-// non-note interaction. Both describe the cohort as it stands now.
+// least that high. It describes the cohort as it stands now.
 func leadFunnel(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics, _ []seriesBucket) error {
-	var f struct {
-		Contacted, Interested, Qualified, Converted int
-		Median, P90                                 *float64
-	}
+	var contacted, interested, qualified, converted int
 	err := tx.NewRaw(`SELECT count(*) FILTER (WHERE l.stage >= 1), count(*) FILTER (WHERE l.stage >= 2),
-			count(*) FILTER (WHERE l.stage >= 3), count(*) FILTER (WHERE l.stage >= 4),
-			percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_contacted_at - l.created_at)),
-			percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_contacted_at - l.created_at))
+			count(*) FILTER (WHERE l.stage >= 3), count(*) FILTER (WHERE l.stage >= 4)
 		FROM leads AS l WHERE ?0 AND l.created_at >= ?1 AND l.created_at < ?2`,
-		s.where(), r.From, r.To).Scan(ctx, &f.Contacted, &f.Interested, &f.Qualified, &f.Converted, &f.Median, &f.P90)
+		s.where(), r.From, r.To).Scan(ctx, &contacted, &interested, &qualified, &converted)
 	if err != nil {
 		return err
 	}
-	a.MedianSecondsToFirstContact, a.P90SecondsToFirstContact = f.Median, f.P90
-	a.setFunnel(f.Contacted, f.Interested, f.Qualified, f.Converted)
+	a.setFunnel(contacted, interested, qualified, converted)
 	return nil
+}
+
+// leadContactTimes: time to first contact runs from creation to the first
+// non-note interaction, over the cohort's leads contacted so far.
+func leadContactTimes(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics, _ []seriesBucket) error {
+	return tx.NewRaw(`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_contacted_at - l.created_at)),
+			percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_contacted_at - l.created_at))
+		FROM leads AS l WHERE ?0 AND l.created_at >= ?1 AND l.created_at < ?2`,
+		s.where(), r.From, r.To).Scan(ctx, &a.MedianSecondsToFirstContact, &a.P90SecondsToFirstContact)
 }
 
 // leadSeries counts per bucket: created = leads created; contacted = leads

@@ -259,31 +259,41 @@ func endOfLocalDay(r AnalyticsRange) (time.Time, error) {
 // contactPercentiles computes the exact median and p90 of the cohort's time
 // to first contact (what percentile_cont gives over every lead): the
 // histogram says which delay bucket holds each rank, and only that
-// bucket's leads are read and sorted. Whole UTC days of the cohort come
-// from lead_contact_delays, the partial days around them from the leads.
+// bucket's leads are read and sorted. Whole UTC days and hours of the
+// cohort come from lead_contact_delays, the quarter hours around them from
+// the leads. The histogram covers every source: a report on one source
+// reads that source's leads.
 func contactPercentiles(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics) error {
-	dayLo, dayHi := ceilTo(r.From, 24*time.Hour), r.To.Truncate(24*time.Hour)
-	if !dayLo.Before(dayHi) {
-		dayLo, dayHi = r.To, r.To // no whole day: every lead is read
-	}
-	source := bun.SafeQuery("TRUE")
 	if s.Source != nil {
-		source = bun.SafeQuery("h.source = ?", *s.Source)
+		return leadContactTimes(ctx, tx, s, r, a, nil)
+	}
+	var p rollupPieces
+	p.add(0, r.From, r.To)
+	var rolled, raw rollupPieces
+	for i, m := range p.minutes {
+		into := &rolled
+		if m == int(slotResolution/time.Minute) {
+			into = &raw
+		}
+		into.minutes, into.lo, into.hi = append(into.minutes, m), append(into.lo, p.lo[i]), append(into.hi, p.hi[i])
 	}
 	var hist []struct {
 		Bucket int `bun:"delay_bucket"`
 		Leads  int `bun:"leads"`
 	}
 	err := tx.NewRaw(`SELECT x.delay_bucket, sum(x.leads) AS leads FROM (
-			SELECT h.delay_bucket, h.leads FROM lead_contact_delays AS h WHERE h.day >= ?2 AND h.day < ?3 AND ?5
+			SELECT h.delay_bucket, h.leads
+			FROM unnest(?1::int[], ?2::timestamptz[], ?3::timestamptz[]) AS p(minutes, lo, hi)
+			CROSS JOIN LATERAL (SELECT h.delay_bucket, sum(h.leads) AS leads FROM lead_contact_delays AS h
+				WHERE h.minutes = p.minutes AND h.bucket >= p.lo AND h.bucket < p.hi GROUP BY 1) AS h
 			UNION ALL
-			SELECT contact_delay_bucket(l.first_contacted_at, l.created_at), 1 FROM leads AS l
-			WHERE ?0 AND l.first_contacted_at IS NOT NULL AND l.created_at >= ?1 AND l.created_at < ?2
-			UNION ALL
-			SELECT contact_delay_bucket(l.first_contacted_at, l.created_at), 1 FROM leads AS l
-			WHERE ?0 AND l.first_contacted_at IS NOT NULL AND l.created_at >= ?3 AND l.created_at < ?4
+			SELECT contact_delay_bucket(l.first_contacted_at, l.created_at), 1
+			FROM unnest(?4::timestamptz[], ?5::timestamptz[]) AS p(lo, hi)
+			JOIN leads AS l ON l.created_at >= p.lo AND l.created_at < p.hi
+			WHERE ?0 AND l.first_contacted_at IS NOT NULL
 		) AS x GROUP BY 1 HAVING sum(x.leads) > 0 ORDER BY 1`,
-		s.where(), r.From, dayLo, dayHi, r.To, source).Scan(ctx, &hist)
+		s.where(), pgdialect.Array(rolled.minutes), pgdialect.Array(rolled.lo), pgdialect.Array(rolled.hi),
+		pgdialect.Array(raw.lo), pgdialect.Array(raw.hi)).Scan(ctx, &hist)
 	if err != nil {
 		return err
 	}

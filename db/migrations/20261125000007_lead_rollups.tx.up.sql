@@ -9,8 +9,9 @@
 -- status, priority, furthest stage reached), of its first contact, of its
 -- conversion, and, while it is open, of its next follow-up.
 -- lead_contact_delays is the cohort's time to first contact as a histogram
--- per UTC day, so the report finds which bucket holds the median or p90 and
--- reads only that bucket's leads for the exact value.
+-- per UTC day and per UTC hour of creation, over all sources, so the report
+-- finds which histogram bucket holds the median or p90 and reads only that
+-- bucket's leads for the exact value.
 
 CREATE TABLE lead_activity (
     minutes           smallint    NOT NULL CHECK (minutes IN (15, 60, 1440)),
@@ -44,20 +45,20 @@ CREATE TABLE lead_activity (
 );
 
 -- Which bucket of the time-to-first-contact histogram a delay falls in:
--- buckets grow by 25%, so the one holding a percentile is a small share of
--- the cohort. Monotonic in the delay, so ordering by (bucket, delay) is
--- ordering by delay.
+-- buckets grow by 5%, so the one holding a percentile is a small share of
+-- the cohort (delays over about 8 years share the last). Monotonic in the
+-- delay, so ordering by (bucket, delay) is ordering by delay.
 CREATE FUNCTION contact_delay_bucket(first_contact timestamptz, created timestamptz) RETURNS smallint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT least(95, floor(ln(greatest(extract(epoch FROM first_contact - created), 1)) / ln(1.25)))::smallint
+    SELECT least(399, floor(ln(greatest(extract(epoch FROM first_contact - created), 1)) / ln(1.05)))::smallint
 $$;
 
 CREATE TABLE lead_contact_delays (
-    day          timestamptz NOT NULL,
-    source       text        NOT NULL,
+    minutes      smallint    NOT NULL CHECK (minutes IN (60, 1440)),
+    bucket       timestamptz NOT NULL,
     delay_bucket smallint    NOT NULL,
     leads        integer     NOT NULL,
-    PRIMARY KEY (day, source, delay_bucket)
+    PRIMARY KEY (minutes, bucket, delay_bucket)
 );
 
 -- The exact percentile reads one histogram bucket of the cohort.
@@ -83,12 +84,13 @@ LANGUAGE sql STABLE AS $$
     WHERE l.deleted_at IS NULL AND e.at IS NOT NULL
 $$;
 
--- What leads add to lead_contact_delays: one row per first-contacted live
--- lead, in the UTC day of its creation.
-CREATE FUNCTION lead_contact_delays_of(ls leads[]) RETURNS TABLE (day timestamptz, source text, delay_bucket smallint)
+-- What leads add to lead_contact_delays: each first-contacted live lead,
+-- in the UTC hour and the UTC day of its creation.
+CREATE FUNCTION lead_contact_delays_of(ls leads[]) RETURNS TABLE (minutes smallint, bucket timestamptz, delay_bucket smallint)
 LANGUAGE sql STABLE AS $$
-    SELECT date_trunc('day', l.created_at, 'UTC'), l.source, contact_delay_bucket(l.first_contacted_at, l.created_at)
-    FROM unnest(ls) AS l WHERE l.deleted_at IS NULL AND l.first_contacted_at IS NOT NULL
+    SELECT g.minutes, date_trunc(g.unit, l.created_at, 'UTC'), contact_delay_bucket(l.first_contacted_at, l.created_at)
+    FROM unnest(ls) AS l CROSS JOIN (VALUES (60::smallint, 'hour'), (1440::smallint, 'day')) AS g(minutes, unit)
+    WHERE l.deleted_at IS NULL AND l.first_contacted_at IS NOT NULL
 $$;
 
 -- Adds the difference between the leads as they were (olds) and as they
@@ -139,10 +141,10 @@ LANGUAGE sql AS $$
         SELECT 1, y.* FROM (TABLE n EXCEPT ALL TABLE o) AS y
     )
     INSERT INTO lead_contact_delays AS h
-    SELECT c.day, c.source, c.delay_bucket, sum(c.s) FROM c
+    SELECT c.minutes, c.bucket, c.delay_bucket, sum(c.s) FROM c
     GROUP BY 1, 2, 3
     ORDER BY 1, 2, 3
-    ON CONFLICT (day, source, delay_bucket) DO UPDATE SET leads = h.leads + excluded.leads;
+    ON CONFLICT (minutes, bucket, delay_bucket) DO UPDATE SET leads = h.leads + excluded.leads;
 $$;
 
 -- Statement-level triggers: a bulk insert or update of a thousand leads
@@ -231,10 +233,16 @@ BEGIN
     ORDER BY 1, 2, 3;
 
     INSERT INTO lead_contact_delays
-    SELECT date_trunc('day', l.created_at, 'UTC'), l.source, contact_delay_bucket(l.first_contacted_at, l.created_at), count(*)
+    SELECT 60, date_trunc('hour', l.created_at, 'UTC'), contact_delay_bucket(l.first_contacted_at, l.created_at), count(*)
     FROM leads AS l WHERE l.deleted_at IS NULL AND l.first_contacted_at IS NOT NULL
-    GROUP BY 1, 2, 3
-    ORDER BY 1, 2, 3;
+    GROUP BY 2, 3
+    ORDER BY 2, 3;
+
+    INSERT INTO lead_contact_delays
+    SELECT 1440, date_trunc('day', h.bucket, 'UTC'), h.delay_bucket, sum(h.leads)
+    FROM lead_contact_delays AS h
+    GROUP BY 2, 3
+    ORDER BY 2, 3;
 END
 $$;
 
