@@ -73,16 +73,17 @@ func earlierOf(a, b time.Time) time.Time {
 	return b
 }
 
-// rollupPieces lists, per group, the lead_activity rows to add up: each
-// range [lo, hi) on quarter-hour marks is read as its whole UTC days, then
-// whole hours, then slots (rows of 1440, 60 and 15 minutes).
+// rollupPieces lists, per group, the rollup rows to add up: each range
+// [lo, hi) on quarter-hour marks is read as its whole UTC weeks, then whole
+// days, hours and slots (rows of 10080, 1440, 60 and 15 minutes).
 type rollupPieces struct {
 	group, minutes []int
 	lo, hi         []time.Time
 }
 
-// rollupGrains are lead_activity's bucket widths, widest first.
-var rollupGrains = []time.Duration{24 * time.Hour, time.Hour, slotResolution}
+// rollupGrains are the rollups' bucket widths, widest first. Weeks count
+// from the zero time, a Monday, like Postgres' date_trunc('week').
+var rollupGrains = []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, time.Hour, slotResolution}
 
 func (p *rollupPieces) add(group int, lo, hi time.Time) { p.addFrom(0, group, lo, hi) }
 
@@ -259,8 +260,8 @@ func endOfLocalDay(r AnalyticsRange) (time.Time, error) {
 // contactPercentiles computes the exact median and p90 of the cohort's time
 // to first contact (what percentile_cont gives over every lead): the
 // histogram says which delay bucket holds each rank, and only that
-// bucket's leads are read and sorted. Whole UTC days and hours of the
-// cohort come from lead_contact_delays, the quarter hours around them from
+// bucket's leads are read and sorted. Whole UTC weeks, days and hours of
+// the cohort come from lead_contact_delays, the quarter hours around them from
 // the leads. The histogram covers every source: a report on one source
 // reads that source's leads.
 func contactPercentiles(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics) error {

@@ -1,20 +1,21 @@
 -- Lead analytics from rollups maintained in the writing transaction.
 --
 -- lead_activity holds, per lead source, what live leads add to the lead
--- report three times: per UTC day, per UTC hour and per 15-minute UTC slot
--- (minutes = 1440, 60 or 15). Every IANA offset in use is a multiple of 15
--- minutes, so any local day is a union of slots; a report reads whole days
--- and hours where it can, so a local day costs at most about 30 rows.
+-- report four times: per UTC week (from Monday), day, hour and 15-minute
+-- slot (minutes = 10080, 1440, 60 or 15). Every IANA offset in use is a
+-- multiple of 15 minutes, so any local day is a union of slots; a report
+-- reads whole weeks, days and hours where it can, so a local day costs at
+-- most about 30 rows per source and a quarter a few hundred.
 -- A lead counts in the bucket of its creation (the cohort columns: current
 -- status, priority, furthest stage reached), of its first contact, of its
 -- conversion, and, while it is open, of its next follow-up.
 -- lead_contact_delays is the cohort's time to first contact as a histogram
--- per UTC day and per UTC hour of creation, over all sources, so the report
+-- per UTC week, day and hour of creation, over all sources, so the report
 -- finds which histogram bucket holds the median or p90 and reads only that
 -- bucket's leads for the exact value.
 
 CREATE TABLE lead_activity (
-    minutes           smallint    NOT NULL CHECK (minutes IN (15, 60, 1440)),
+    minutes           smallint    NOT NULL CHECK (minutes IN (15, 60, 1440, 10080)),
     bucket            timestamptz NOT NULL,
     source            text        NOT NULL,
     created           integer     NOT NULL DEFAULT 0,
@@ -54,7 +55,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 CREATE TABLE lead_contact_delays (
-    minutes      smallint    NOT NULL CHECK (minutes IN (60, 1440)),
+    minutes      smallint    NOT NULL CHECK (minutes IN (60, 1440, 10080)),
     bucket       timestamptz NOT NULL,
     delay_bucket smallint    NOT NULL,
     leads        integer     NOT NULL,
@@ -85,11 +86,12 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- What leads add to lead_contact_delays: each first-contacted live lead,
--- in the UTC hour and the UTC day of its creation.
+-- in the UTC hour, day and week of its creation.
 CREATE FUNCTION lead_contact_delays_of(ls leads[]) RETURNS TABLE (minutes smallint, bucket timestamptz, delay_bucket smallint)
 LANGUAGE sql STABLE AS $$
     SELECT g.minutes, date_trunc(g.unit, l.created_at, 'UTC'), contact_delay_bucket(l.first_contacted_at, l.created_at)
-    FROM unnest(ls) AS l CROSS JOIN (VALUES (60::smallint, 'hour'), (1440::smallint, 'day')) AS g(minutes, unit)
+    FROM unnest(ls) AS l
+    CROSS JOIN (VALUES (60::smallint, 'hour'), (1440::smallint, 'day'), (10080::smallint, 'week')) AS g(minutes, unit)
     WHERE l.deleted_at IS NULL AND l.first_contacted_at IS NOT NULL
 $$;
 
@@ -115,7 +117,7 @@ LANGUAGE sql AS $$
         sum(s * f.reached_contacted), sum(s * f.reached_interested), sum(s * f.reached_qualified), sum(s * f.reached_converted)
     FROM c AS f
     CROSS JOIN LATERAL (VALUES (15, f.bucket), (60, date_trunc('hour', f.bucket, 'UTC')),
-        (1440, date_trunc('day', f.bucket, 'UTC'))) AS d(minutes, bucket)
+        (1440, date_trunc('day', f.bucket, 'UTC')), (10080, date_trunc('week', f.bucket, 'UTC'))) AS d(minutes, bucket)
     GROUP BY 1, 2, 3
     ORDER BY 1, 2, 3
     ON CONFLICT (minutes, bucket, source) DO UPDATE SET
@@ -227,7 +229,7 @@ BEGIN
         sum(f.s_converted), sum(f.s_not_interested), sum(f.s_lost), sum(f.s_do_not_call),
         sum(f.p_low), sum(f.p_medium), sum(f.p_high), sum(f.p_urgent),
         sum(f.reached_contacted), sum(f.reached_interested), sum(f.reached_qualified), sum(f.reached_converted)
-    FROM lead_activity AS f CROSS JOIN (VALUES (60, 'hour'), (1440, 'day')) AS g(minutes, unit)
+    FROM lead_activity AS f CROSS JOIN (VALUES (60, 'hour'), (1440, 'day'), (10080, 'week')) AS g(minutes, unit)
     WHERE f.minutes = 15
     GROUP BY 1, 2, 3
     ORDER BY 1, 2, 3;
@@ -239,10 +241,10 @@ BEGIN
     ORDER BY 2, 3;
 
     INSERT INTO lead_contact_delays
-    SELECT 1440, date_trunc('day', h.bucket, 'UTC'), h.delay_bucket, sum(h.leads)
-    FROM lead_contact_delays AS h
-    GROUP BY 2, 3
-    ORDER BY 2, 3;
+    SELECT g.minutes, date_trunc(g.unit, h.bucket, 'UTC'), h.delay_bucket, sum(h.leads)
+    FROM lead_contact_delays AS h CROSS JOIN (VALUES (1440, 'day'), (10080, 'week')) AS g(minutes, unit)
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3;
 END
 $$;
 
