@@ -342,3 +342,10 @@ func contactPercentiles(ctx context.Context, tx bun.Tx, s AnalyticsScope, r Anal
 	a.P90SecondsToFirstContact, err = percentile(0.9)
 	return err
 }
+
+// RefreshLeadRollups rebuilds the lead report's rollups from the leads, for
+// data loaded without the triggers (bulk loads).
+func RefreshLeadRollups(ctx context.Context, idb bun.IDB) error {
+	_, err := idb.ExecContext(ctx, "SELECT refresh_lead_rollups()")
+	return formatError(err, "Analytics")
+}
