@@ -265,21 +265,29 @@ func leadContactTimes(ctx context.Context, tx bun.Tx, s AnalyticsScope, r Analyt
 
 // leadSeries counts per bucket: created = leads created; contacted = leads
 // first contacted (first non-note interaction); converted = leads converted.
+// One pass over the scope's leads: width_bucket finds each time's bucket
+// among the buckets' starts (and the end of the last one).
 func leadSeries(ctx context.Context, tx bun.Tx, s AnalyticsScope, _ AnalyticsRange, a *LeadAnalytics, buckets []seriesBucket) error {
-	los, his := make([]time.Time, len(buckets)), make([]time.Time, len(buckets))
-	for i, b := range buckets {
-		los[i], his[i] = b.Lo, b.Hi
+	if len(buckets) == 0 {
+		return nil
 	}
+	bounds := make([]time.Time, 0, len(buckets)+1)
+	for _, b := range buckets {
+		bounds = append(bounds, b.Lo)
+	}
+	bounds = append(bounds, buckets[len(buckets)-1].Hi)
 	var rows []struct {
 		I                             int
 		Created, Contacted, Converted int
 	}
-	err := tx.NewRaw(`SELECT b.i - 1 AS i,
-			(SELECT count(*) FROM leads AS l WHERE ?0 AND l.created_at >= b.lo AND l.created_at < b.hi) AS created,
-			(SELECT count(*) FROM leads AS l WHERE ?0 AND l.first_contacted_at >= b.lo AND l.first_contacted_at < b.hi) AS contacted,
-			(SELECT count(*) FROM leads AS l WHERE ?0 AND l.converted_at >= b.lo AND l.converted_at < b.hi) AS converted
-		FROM unnest(?1::timestamptz[], ?2::timestamptz[]) WITH ORDINALITY AS b(lo, hi, i)`,
-		s.where(), pgdialect.Array(los), pgdialect.Array(his)).Scan(ctx, &rows)
+	err := tx.NewRaw(`SELECT x.i - 1 AS i, sum(x.created) AS created, sum(x.contacted) AS contacted, sum(x.converted) AS converted
+		FROM leads AS l CROSS JOIN LATERAL (VALUES
+			(width_bucket(l.created_at, ?1::timestamptz[]), 1, 0, 0),
+			(width_bucket(l.first_contacted_at, ?1::timestamptz[]), 0, 1, 0),
+			(width_bucket(l.converted_at, ?1::timestamptz[]), 0, 0, 1)) AS x(i, created, contacted, converted)
+		WHERE ?0 AND x.i BETWEEN 1 AND ?2
+		GROUP BY 1`,
+		s.where(), pgdialect.Array(bounds), len(buckets)).Scan(ctx, &rows)
 	for _, row := range rows {
 		b := &a.Series[row.I]
 		b.Created, b.Contacted, b.Converted = row.Created, row.Contacted, row.Converted

@@ -62,6 +62,11 @@ CREATE TABLE lead_contact_delays (
     PRIMARY KEY (minutes, bucket, delay_bucket)
 );
 
+-- A report on one assignee's leads reads them from the leads: their
+-- cohort, contacts and conversions, index-only.
+CREATE INDEX leads_assignee_cohort_idx ON leads (assigned_to, created_at)
+    INCLUDE (status, source, priority, stage, first_contacted_at, converted_at) WHERE deleted_at IS NULL;
+
 -- The exact percentile reads one histogram bucket of the cohort.
 CREATE INDEX leads_contact_delay_idx ON leads (contact_delay_bucket(first_contacted_at, created_at), created_at)
     INCLUDE (first_contacted_at, source) WHERE deleted_at IS NULL AND first_contacted_at IS NOT NULL;
