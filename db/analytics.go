@@ -265,9 +265,9 @@ func leadContactTimes(ctx context.Context, tx bun.Tx, s AnalyticsScope, r Analyt
 
 // leadSeries counts per bucket: created = leads created; contacted = leads
 // first contacted (first non-note interaction); converted = leads converted.
-// One pass over the scope's leads: width_bucket finds each time's bucket
-// among the buckets' starts (and the end of the last one).
-func leadSeries(ctx context.Context, tx bun.Tx, s AnalyticsScope, _ AnalyticsRange, a *LeadAnalytics, buckets []seriesBucket) error {
+// One pass over the scope's leads: width_bucket finds each time in the
+// range among the buckets' starts (and the end of the last one).
+func leadSeries(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics, buckets []seriesBucket) error {
 	if len(buckets) == 0 {
 		return nil
 	}
@@ -281,13 +281,12 @@ func leadSeries(ctx context.Context, tx bun.Tx, s AnalyticsScope, _ AnalyticsRan
 		Created, Contacted, Converted int
 	}
 	err := tx.NewRaw(`SELECT x.i - 1 AS i, sum(x.created) AS created, sum(x.contacted) AS contacted, sum(x.converted) AS converted
-		FROM leads AS l CROSS JOIN LATERAL (VALUES
-			(width_bucket(l.created_at, ?1::timestamptz[]), 1, 0, 0),
-			(width_bucket(l.first_contacted_at, ?1::timestamptz[]), 0, 1, 0),
-			(width_bucket(l.converted_at, ?1::timestamptz[]), 0, 0, 1)) AS x(i, created, contacted, converted)
-		WHERE ?0 AND x.i BETWEEN 1 AND ?2
+		FROM leads AS l CROSS JOIN LATERAL (VALUES (l.created_at, 1, 0, 0), (l.first_contacted_at, 0, 1, 0), (l.converted_at, 0, 0, 1))
+			AS e(at, created, contacted, converted)
+		CROSS JOIN LATERAL (SELECT width_bucket(e.at, ?1::timestamptz[]) AS i, e.created, e.contacted, e.converted) AS x
+		WHERE ?0 AND e.at >= ?2 AND e.at < ?3
 		GROUP BY 1`,
-		s.where(), pgdialect.Array(bounds), len(buckets)).Scan(ctx, &rows)
+		s.where(), pgdialect.Array(bounds), r.From, r.To).Scan(ctx, &rows)
 	for _, row := range rows {
 		b := &a.Series[row.I]
 		b.Created, b.Contacted, b.Converted = row.Created, row.Contacted, row.Converted

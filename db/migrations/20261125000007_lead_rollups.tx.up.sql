@@ -63,9 +63,9 @@ CREATE TABLE lead_contact_delays (
 );
 
 -- A report on one assignee's leads reads them from the leads: their
--- cohort, contacts and conversions, index-only.
+-- cohort, contacts, conversions and follow-ups, index-only.
 CREATE INDEX leads_assignee_cohort_idx ON leads (assigned_to, created_at)
-    INCLUDE (status, source, priority, stage, first_contacted_at, converted_at) WHERE deleted_at IS NULL;
+    INCLUDE (status, source, priority, stage, first_contacted_at, converted_at, next_follow_up_at) WHERE deleted_at IS NULL;
 
 -- The exact percentile reads one histogram bucket of the cohort.
 CREATE INDEX leads_contact_delay_idx ON leads (contact_delay_bucket(first_contacted_at, created_at), created_at)
