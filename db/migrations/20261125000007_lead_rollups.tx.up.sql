@@ -103,9 +103,11 @@ $$;
 -- Adds the difference between the leads as they were (olds) and as they
 -- are (news) to both rollups. Contributions that did not change cancel out
 -- (EXCEPT ALL) and touch no row; the rest lock their rows in key order, so
--- concurrent writers cannot deadlock on them.
+-- concurrent writers cannot deadlock on them. PL/pgSQL, not SQL, so its
+-- two statements are planned once per connection, not on every call.
 CREATE FUNCTION lead_rollups_apply(olds leads[], news leads[]) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
     WITH o AS (SELECT f.* FROM unnest(olds) AS l CROSS JOIN LATERAL lead_activity_of(l) AS f),
     n AS (SELECT f.* FROM unnest(news) AS l CROSS JOIN LATERAL lead_activity_of(l) AS f),
     c AS (
@@ -152,6 +154,7 @@ LANGUAGE sql AS $$
     GROUP BY 1, 2, 3
     ORDER BY 1, 2, 3
     ON CONFLICT (minutes, bucket, delay_bucket) DO UPDATE SET leads = h.leads + excluded.leads;
+END
 $$;
 
 -- Statement-level triggers: a bulk insert or update of a thousand leads
