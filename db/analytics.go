@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/schema"
 )
 
@@ -130,17 +131,36 @@ func ratio(a, b int) float64 {
 }
 
 // FindLeadAnalytics computes the lead report in one repeatable-read
-// snapshot, so every number describes the same moment.
+// snapshot, so every number describes the same moment. The range is read
+// at 15-minute resolution, like the performance report: both ends are
+// rounded down to a quarter hour (UTC) and the report gives the range it
+// used. A report over every assignee reads the rollups; one scoped to an
+// assignee (or to unassigned leads) reads those leads.
 func FindLeadAnalytics(ctx context.Context, bdb *bun.DB, s AnalyticsScope, r AnalyticsRange) (*LeadAnalytics, error) {
-	a := &LeadAnalytics{From: r.From, To: r.To, TimeZone: r.TimeZone, Interval: r.Interval}
-	err := bdb.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+	return findLeadAnalytics(ctx, bdb, s, r, s.fromRollups())
+}
+
+func findLeadAnalytics(ctx context.Context, bdb *bun.DB, s AnalyticsScope, r AnalyticsRange, rollups bool) (*LeadAnalytics, error) {
+	r.From, r.To = r.From.UTC().Truncate(slotResolution), r.To.UTC().Truncate(slotResolution)
+	a := &LeadAnalytics{From: r.From, To: r.To, TimeZone: r.TimeZone, Interval: r.Interval, Series: []AnalyticsBucket{}}
+	buckets, err := seriesBuckets(r)
+	if err != nil {
+		return nil, formatError(err, "Analytics")
+	}
+	for _, b := range buckets {
+		a.Series = append(a.Series, AnalyticsBucket{Start: b.Start})
+	}
+	err = bdb.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
 		if err := analyticsSession(ctx, tx); err != nil {
 			return err
 		}
-		for _, step := range []func(context.Context, bun.Tx, AnalyticsScope, AnalyticsRange, *LeadAnalytics) error{
-			leadBreakdowns, leadFunnel, leadSeries, leadFollowUps,
+		if rollups {
+			return leadReportFromRollups(ctx, tx, s, r, a, buckets)
+		}
+		for _, step := range []func(context.Context, bun.Tx, AnalyticsScope, AnalyticsRange, *LeadAnalytics, []seriesBucket) error{
+			leadBreakdowns, leadFunnel, leadContactTimes, leadSeries, leadFollowUps,
 		} {
-			if err := step(ctx, tx, s, r, a); err != nil {
+			if err := step(ctx, tx, s, r, a, buckets); err != nil {
 				return err
 			}
 		}
@@ -154,10 +174,37 @@ func FindLeadAnalytics(ctx context.Context, bdb *bun.DB, s AnalyticsScope, r Ana
 	return a, nil
 }
 
+// setBreakdowns lists the cohort's counts in the enums' order, zeros included.
+func (a *LeadAnalytics) setBreakdowns(byStatus map[LeadStatus]int, bySource map[LeadSource]int, byPriority map[LeadPriority]int) {
+	for _, v := range LeadStatuses {
+		a.ByStatus = append(a.ByStatus, StatusCount{v, byStatus[v]})
+	}
+	for _, v := range LeadSources {
+		a.BySource = append(a.BySource, SourceCount{v, bySource[v]})
+	}
+	for _, v := range LeadPriorities {
+		a.ByPriority = append(a.ByPriority, PriorityCount{v, byPriority[v]})
+	}
+}
+
+// setFunnel sets the funnel from how many cohort leads reached each stage
+// after new; each rate is the share of the stage before.
+func (a *LeadAnalytics) setFunnel(contacted, interested, qualified, converted int) {
+	a.ContactedLeads = contacted
+	counts := []int{a.NewLeads, contacted, interested, qualified, converted}
+	for i, st := range []LeadStatus{StatusNew, StatusContacted, StatusInterested, StatusQualified, StatusConverted} {
+		rate := 1.0
+		if i > 0 {
+			rate = ratio(counts[i], counts[i-1])
+		}
+		a.Funnel = append(a.Funnel, FunnelStage{Stage: st, Count: counts[i], Rate: rate})
+	}
+}
+
 // leadBreakdowns: totalLeads = live leads created before To; the cohort =
 // live leads created in the range, broken down by current status, source
 // and priority.
-func leadBreakdowns(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics) error {
+func leadBreakdowns(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics, _ []seriesBucket) error {
 	if err := tx.NewRaw("SELECT count(*) FROM leads AS l WHERE ?0 AND l.created_at < ?1", s.where(), r.To).Scan(ctx, &a.TotalLeads); err != nil {
 		return err
 	}
@@ -185,15 +232,7 @@ func leadBreakdowns(ctx context.Context, tx bun.Tx, s AnalyticsScope, r Analytic
 			byPriority[*row.Priority] = row.N
 		}
 	}
-	for _, v := range LeadStatuses {
-		a.ByStatus = append(a.ByStatus, StatusCount{v, byStatus[v]})
-	}
-	for _, v := range LeadSources {
-		a.BySource = append(a.BySource, SourceCount{v, bySource[v]})
-	}
-	for _, v := range LeadPriorities {
-		a.ByPriority = append(a.ByPriority, PriorityCount{v, byPriority[v]})
-	}
+	a.setBreakdowns(byStatus, bySource, byPriority)
 	a.ConvertedLeads = byStatus[StatusConverted]
 	return nil
 }
@@ -201,64 +240,56 @@ func leadBreakdowns(ctx context.Context, tx bun.Tx, s AnalyticsScope, r Analytic
 // leadFunnel: a cohort lead reached a stage when the furthest stage it has
 // been at (its stage column: current status, any status an interaction
 // moved it to, or contacted once a non-note interaction exists) ranks at
-// least that high. Time to first contact runs from creation to the first
-// non-note interaction. Both describe the cohort as it stands now.
-func leadFunnel(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics) error {
-	var f struct {
-		Contacted, Interested, Qualified, Converted int
-		Median, P90                                 *float64
-	}
+// least that high. It describes the cohort as it stands now.
+func leadFunnel(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics, _ []seriesBucket) error {
+	var contacted, interested, qualified, converted int
 	err := tx.NewRaw(`SELECT count(*) FILTER (WHERE l.stage >= 1), count(*) FILTER (WHERE l.stage >= 2),
-			count(*) FILTER (WHERE l.stage >= 3), count(*) FILTER (WHERE l.stage >= 4),
-			percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_contacted_at - l.created_at)),
-			percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_contacted_at - l.created_at))
+			count(*) FILTER (WHERE l.stage >= 3), count(*) FILTER (WHERE l.stage >= 4)
 		FROM leads AS l WHERE ?0 AND l.created_at >= ?1 AND l.created_at < ?2`,
-		s.where(), r.From, r.To).Scan(ctx, &f.Contacted, &f.Interested, &f.Qualified, &f.Converted, &f.Median, &f.P90)
+		s.where(), r.From, r.To).Scan(ctx, &contacted, &interested, &qualified, &converted)
 	if err != nil {
 		return err
 	}
-	a.ContactedLeads = f.Contacted
-	a.MedianSecondsToFirstContact, a.P90SecondsToFirstContact = f.Median, f.P90
-	counts := []int{a.NewLeads, f.Contacted, f.Interested, f.Qualified, f.Converted}
-	for i, st := range []LeadStatus{StatusNew, StatusContacted, StatusInterested, StatusQualified, StatusConverted} {
-		rate := 1.0
-		if i > 0 {
-			rate = ratio(counts[i], counts[i-1])
-		}
-		a.Funnel = append(a.Funnel, FunnelStage{Stage: st, Count: counts[i], Rate: rate})
-	}
+	a.setFunnel(contacted, interested, qualified, converted)
 	return nil
 }
 
-// leadSeries buckets the range in the caller's time zone: created = leads
-// created; contacted = leads first contacted (first non-note interaction);
-// converted = leads converted. Buckets are local days (Monday weeks,
-// months) turned back into instants, so DST days are 23 or 25 hours long;
-// the first and last may be partial.
-func leadSeries(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics) error {
-	unit := string(r.Interval)
-	err := tx.NewRaw(`WITH buckets AS (
-			SELECT b FROM generate_series(date_trunc(?3, ?1::timestamptz AT TIME ZONE ?2),
-				(?4::timestamptz AT TIME ZONE ?2) - interval '1 microsecond', ('1 ' || ?3)::interval) AS b
-		), created AS (
-			SELECT date_trunc(?3, l.created_at AT TIME ZONE ?2) AS b, count(*) AS n
-			FROM leads AS l WHERE ?0 AND l.created_at >= ?1 AND l.created_at < ?4 GROUP BY 1
-		), contacted AS (
-			SELECT date_trunc(?3, l.first_contacted_at AT TIME ZONE ?2) AS b, count(*) AS n
-			FROM leads AS l WHERE ?0 AND l.first_contacted_at >= ?1 AND l.first_contacted_at < ?4 GROUP BY 1
-		), converted AS (
-			SELECT date_trunc(?3, l.converted_at AT TIME ZONE ?2) AS b, count(*) AS n
-			FROM leads AS l WHERE ?0 AND l.converted_at >= ?1 AND l.converted_at < ?4 GROUP BY 1
-		)
-		SELECT bk.b AT TIME ZONE ?2 AS start, coalesce(cr.n, 0) AS created,
-			coalesce(co.n, 0) AS contacted, coalesce(cv.n, 0) AS converted
-		FROM buckets AS bk
-		LEFT JOIN created AS cr ON cr.b = bk.b
-		LEFT JOIN contacted AS co ON co.b = bk.b
-		LEFT JOIN converted AS cv ON cv.b = bk.b
-		ORDER BY bk.b`, s.where(), r.From, r.TimeZone, unit, r.To).Scan(ctx, &a.Series)
-	if a.Series == nil {
-		a.Series = []AnalyticsBucket{}
+// leadContactTimes: time to first contact runs from creation to the first
+// non-note interaction, over the cohort's leads contacted so far.
+func leadContactTimes(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics, _ []seriesBucket) error {
+	return tx.NewRaw(`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_contacted_at - l.created_at)),
+			percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_contacted_at - l.created_at))
+		FROM leads AS l WHERE ?0 AND l.created_at >= ?1 AND l.created_at < ?2`,
+		s.where(), r.From, r.To).Scan(ctx, &a.MedianSecondsToFirstContact, &a.P90SecondsToFirstContact)
+}
+
+// leadSeries counts per bucket: created = leads created; contacted = leads
+// first contacted (first non-note interaction); converted = leads converted.
+// One pass over the scope's leads: width_bucket finds each time in the
+// range among the buckets' starts (and the end of the last one).
+func leadSeries(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics, buckets []seriesBucket) error {
+	if len(buckets) == 0 {
+		return nil
+	}
+	bounds := make([]time.Time, 0, len(buckets)+1)
+	for _, b := range buckets {
+		bounds = append(bounds, b.Lo)
+	}
+	bounds = append(bounds, buckets[len(buckets)-1].Hi)
+	var rows []struct {
+		I                             int
+		Created, Contacted, Converted int
+	}
+	err := tx.NewRaw(`SELECT x.i - 1 AS i, sum(x.created) AS created, sum(x.contacted) AS contacted, sum(x.converted) AS converted
+		FROM leads AS l CROSS JOIN LATERAL (VALUES (l.created_at, 1, 0, 0), (l.first_contacted_at, 0, 1, 0), (l.converted_at, 0, 0, 1))
+			AS e(at, created, contacted, converted)
+		CROSS JOIN LATERAL (SELECT width_bucket(e.at, ?1::timestamptz[]) AS i, e.created, e.contacted, e.converted) AS x
+		WHERE ?0 AND e.at >= ?2 AND e.at < ?3
+		GROUP BY 1`,
+		s.where(), pgdialect.Array(bounds), r.From, r.To).Scan(ctx, &rows)
+	for _, row := range rows {
+		b := &a.Series[row.I]
+		b.Created, b.Contacted, b.Converted = row.Created, row.Contacted, row.Converted
 	}
 	return err
 }
@@ -274,13 +305,11 @@ func RefreshLeadProgress(ctx context.Context, idb bun.IDB) error {
 // leadFollowUps counts open leads (not converted, lost, not interested or
 // do-not-call) whose next follow-up is overdue (before now) or due during
 // the rest of today in the caller's time zone.
-func leadFollowUps(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics) error {
-	loc, err := time.LoadLocation(r.TimeZone)
+func leadFollowUps(ctx context.Context, tx bun.Tx, s AnalyticsScope, r AnalyticsRange, a *LeadAnalytics, _ []seriesBucket) error {
+	endOfDay, err := endOfLocalDay(r)
 	if err != nil {
 		return err
 	}
-	local := r.Now.In(loc)
-	endOfDay := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, loc)
 	return tx.NewRaw(`SELECT count(*) FILTER (WHERE l.next_follow_up_at >= ?1 AND l.next_follow_up_at < ?2),
 			count(*) FILTER (WHERE l.next_follow_up_at < ?1)
 		FROM leads AS l WHERE ?0 AND l.next_follow_up_at IS NOT NULL AND l.status NOT IN `+closedStatuses,

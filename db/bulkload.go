@@ -21,9 +21,11 @@ import (
 // restore: RestoreBulkLoadDDL (run again, or PendingBulkLoadDDL at start)
 // finishes the job.
 
-// rollupTriggers maintain data refresh_telecaller_rollups() recomputes in
-// one pass after a bulk load; leads_track_progress stays on.
-var rollupTriggers = []string{"interactions_before_write", "interactions_after_write", "leads_after_write", "leads_after_update"}
+// rollupTriggers maintain data refresh_telecaller_rollups() and
+// refresh_lead_rollups() recompute in one pass after a bulk load;
+// leads_track_progress stays on.
+var rollupTriggers = []string{"interactions_before_write", "interactions_after_write", "leads_after_write", "leads_after_update",
+	"leads_rollups_inserted", "leads_rollups_updated", "leads_rollups_deleted"}
 
 // DeferBulkLoadDDL drops the secondary indexes and foreign keys of tables
 // (and the keys of other tables that point at them, so a failed load can be

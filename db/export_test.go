@@ -14,3 +14,7 @@ func DeriveForTest(s *TelecallerStats) *TelecallerStats {
 // NewMigratorFS lets the external tests run migrations from a file system
 // of their own.
 var NewMigratorFS = newMigrator
+
+// FindLeadAnalyticsFrom computes the lead report from the rollups or,
+// with rollups false, from the leads themselves.
+var FindLeadAnalyticsFrom = findLeadAnalytics

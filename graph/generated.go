@@ -2482,10 +2482,15 @@ type AnalyticsBucket {
 
 """
 The lead report for a half-open range [from, to). Deleted leads never count.
-The cohort is the leads created in the range.
+The cohort is the leads created in the range. The range is read at 15-minute
+resolution, like the performance report: from and to are rounded down to the
+quarter hour (UTC), and the report returns the range it used. Read from
+rollups the writes keep in the same transaction, so a write shows at once.
 """
 type LeadAnalytics {
+  "The range used: the from asked for, rounded down to a quarter hour."
   from: Time!
+  "The range used: the to asked for, rounded down to a quarter hour."
   to: Time!
   "IANA time zone the buckets and \"today\" are read in."
   timeZone: String!
@@ -2512,7 +2517,7 @@ type LeadAnalytics {
   funnel: [FunnelStage!]!
   "Every bucket of the range, empty ones as zeros."
   series: [AnalyticsBucket!]!
-  "Median seconds from creation to the first non-note interaction, over cohort leads contacted so far; null when none."
+  "Median seconds from creation to the first non-note interaction, over cohort leads contacted so far (exact, as percentile_cont); null when none."
   medianSecondsToFirstContact: Float
   "90th percentile of the same; null when none."
   p90SecondsToFirstContact: Float

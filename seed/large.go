@@ -148,13 +148,13 @@ func vacuumAnalyze(ctx context.Context, bdb *bun.DB) error {
 		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = on"); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "ANALYZE users, leads, interactions, lead_telecaller_firsts, telecaller_activity, telecaller_open_leads")
+		_, err := tx.ExecContext(ctx, "ANALYZE users, leads, interactions, lead_telecaller_firsts, telecaller_activity, telecaller_open_leads, lead_activity, lead_contact_delays")
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
-	if _, err := bdb.ExecContext(ctx, "VACUUM users, leads, interactions, lead_telecaller_firsts, telecaller_activity"); err != nil {
+	if _, err := bdb.ExecContext(ctx, "VACUUM users, leads, interactions, lead_telecaller_firsts, telecaller_activity, lead_activity, lead_contact_delays"); err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}
 	return nil
@@ -212,6 +212,9 @@ func loadLarge(ctx context.Context, bdb *bun.DB, opt LargeOptions) (LargeSummary
 	if err := db.RefreshTelecallerRollups(ctx, bdb, false); err != nil {
 		return sum, fmt.Errorf("build the analytics rollups: %w", err)
 	}
+	if err := db.RefreshLeadRollups(ctx, bdb); err != nil {
+		return sum, fmt.Errorf("build the lead analytics rollups: %w", err)
+	}
 	sum.Rebuild = time.Since(rebuilt)
 	return sum, nil
 }
@@ -222,7 +225,7 @@ func loadLarge(ctx context.Context, bdb *bun.DB, opt LargeOptions) (LargeSummary
 // With the rows gone, the unique indexes always rebuild.
 func undoLoad(ctx context.Context, bdb *bun.DB, workers int) error {
 	ctx = context.WithoutCancel(ctx)
-	if _, err := bdb.ExecContext(ctx, "TRUNCATE interactions, leads, lead_telecaller_firsts, telecaller_activity, telecaller_open_leads"); err != nil {
+	if _, err := bdb.ExecContext(ctx, "TRUNCATE interactions, leads, lead_telecaller_firsts, telecaller_activity, telecaller_open_leads, lead_activity, lead_contact_delays"); err != nil {
 		return fmt.Errorf("empty the partly loaded tables: %w", err)
 	}
 	if err := db.RestoreBulkLoadDDL(ctx, bdb, workers); err != nil {

@@ -9,8 +9,9 @@ import (
 
 // rollupState lists, in a stable order, everything the analytics rollups
 // hold: non-empty telecaller_activity rows, the first contacts and
-// conversions per lead and telecaller, the open-lead counts and when each
-// booked follow-up was completed.
+// conversions per lead and telecaller, the open-lead counts, when each
+// booked follow-up was completed, and the lead report's non-zero
+// lead_activity rows and contact-delay histogram.
 const rollupState = `SELECT x FROM (
 	SELECT 'activity ' || t::text AS x FROM telecaller_activity AS t
 	WHERE t.interactions <> 0 OR t.leads_contacted <> 0 OR t.conversions <> 0 OR t.first_call_at IS NOT NULL
@@ -18,11 +19,14 @@ const rollupState = `SELECT x FROM (
 	UNION ALL SELECT 'open ' || o::text FROM telecaller_open_leads AS o WHERE o.open_leads <> 0
 	UNION ALL SELECT 'followed ' || i.id::text || ' ' || coalesce(i.followed_up_at::text, '-')
 	FROM interactions AS i WHERE i.follow_up_at IS NOT NULL
+	UNION ALL SELECT 'lead ' || a::text FROM lead_activity AS a
+	WHERE EXISTS (SELECT 1 FROM jsonb_each(to_jsonb(a) - 'minutes' - 'bucket' - 'source') AS c WHERE c.value <> '0')
+	UNION ALL SELECT 'delay ' || h::text FROM lead_contact_delays AS h WHERE h.leads <> 0
 ) AS s ORDER BY x`
 
 // CheckRollups fails the test unless the rollups as the triggers left them
-// equal a rebuild from scratch (refresh_telecaller_rollups). It leaves the
-// rebuilt rollups in place.
+// equal a rebuild from scratch (refresh_telecaller_rollups,
+// refresh_lead_rollups). It leaves the rebuilt rollups in place.
 func CheckRollups(t testing.TB, bdb *bun.DB) {
 	t.Helper()
 	ctx := context.Background()
@@ -30,7 +34,7 @@ func CheckRollups(t testing.TB, bdb *bun.DB) {
 	if err := bdb.NewRaw(rollupState).Scan(ctx, &kept); err != nil {
 		t.Fatalf("read rollups: %v", err)
 	}
-	if _, err := bdb.ExecContext(ctx, "SELECT refresh_telecaller_rollups(true)"); err != nil {
+	if _, err := bdb.ExecContext(ctx, "SELECT refresh_telecaller_rollups(true), refresh_lead_rollups()"); err != nil {
 		t.Fatalf("rebuild rollups: %v", err)
 	}
 	if err := bdb.NewRaw(rollupState).Scan(ctx, &rebuilt); err != nil {
