@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -89,38 +90,70 @@ func FindTelecallerPerformance(ctx context.Context, bdb *bun.DB, telecallerID *u
 	return p, nil
 }
 
-// activityRanges splits [from, to) (on 15-minute marks) into the whole UTC
+// activityPart is a run of rollup rows of one kind over [lo, hi): day rows
+// (is_day, whole UTC days) or 15-minute slot rows.
+type activityPart struct {
+	day    bool
+	lo, hi time.Time
+}
+
+// activityParts splits [from, to) (on 15-minute marks) into the whole UTC
 // days inside it, read from day rows, and the slots around them.
-func activityRanges(from, to time.Time) string {
+func activityParts(from, to time.Time) []activityPart {
 	dayLo := from.Truncate(24 * time.Hour)
 	if dayLo.Before(from) {
 		dayLo = dayLo.Add(24 * time.Hour)
 	}
 	dayHi := to.Truncate(24 * time.Hour)
-	q := func(day bool, lo, hi time.Time) string {
-		return fmt.Sprintf("(a.is_day = %t AND a.bucket >= '%s' AND a.bucket < '%s')", day, lo.Format(time.RFC3339), hi.Format(time.RFC3339))
-	}
 	if !dayLo.Before(dayHi) {
 		if dayLo.Equal(dayHi) {
-			return q(false, from, dayLo) + " OR " + q(false, dayHi, to)
+			return []activityPart{{false, from, dayLo}, {false, dayHi, to}}
 		}
-		return q(false, from, to)
+		return []activityPart{{false, from, to}}
 	}
-	return q(true, dayLo, dayHi) + " OR " + q(false, from, dayLo) + " OR " + q(false, dayHi, to)
+	return []activityPart{{true, dayLo, dayHi}, {false, from, dayLo}, {false, dayHi, to}}
+}
+
+// activityRanges is the condition on the rows of alias a (telecaller_activity
+// or telecaller_follow_ups_due) that make up [from, to).
+func activityRanges(from, to time.Time) string {
+	var qs []string
+	for _, p := range activityParts(from, to) {
+		qs = append(qs, fmt.Sprintf("(a.is_day = %t AND a.bucket >= '%s' AND a.bucket < '%s')", p.day, p.lo.Format(time.RFC3339), p.hi.Format(time.RFC3339)))
+	}
+	return strings.Join(qs, " OR ")
+}
+
+// activityBuckets lists the (is_day, bucket) keys of the rows that make up
+// [from, to), one per day or slot. Steps are in hours and minutes, never
+// calendar days, so the session time zone plays no part.
+func activityBuckets(from, to time.Time) string {
+	var qs []string
+	for _, p := range activityParts(from, to) {
+		step := "15 minutes"
+		if p.day {
+			step = "24 hours"
+		}
+		qs = append(qs, fmt.Sprintf("SELECT %t AS is_day, b AS bucket FROM generate_series(timestamptz '%s', timestamptz '%s' - interval '%s', interval '%[4]s') AS b",
+			p.day, p.lo.Format(time.RFC3339), p.hi.Format(time.RFC3339), step))
+	}
+	return strings.Join(qs, " UNION ALL ")
 }
 
 // performanceRows reads the per-telecaller rows. Counters are sums over
 // the rollup rows of the range. Overdue follow-ups depend on now: the open
-// bookings of the range (a counter) minus those not due yet (found by
-// their due time, after now). The first and
-// last call of each local day come from the day rows, cut at the local
-// midnights; where a cut falls between a day's calls, the slot rows on the
-// right side of it give the answer.
+// bookings of the range (a counter) minus those not due yet: the cells of
+// telecaller_follow_ups_due due after today (UTC), read per day or slot of
+// the range, plus the bookings due during the rest of today, found by their
+// due time. The first and last call of each local day come from the day
+// rows, cut at the local midnights; where a cut falls between a day's calls,
+// the slot rows on the right side of it give the answer.
 func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r AnalyticsRange) ([]*TelecallerStats, error) {
 	who, whoA, whoI := "TRUE", "TRUE", "TRUE"
-	args := []any{r.From, r.To, r.TimeZone, r.Now}
+	tomorrow := r.Now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	args := []any{r.From, r.To, r.TimeZone, r.Now, nil, tomorrow}
 	if telecallerID != nil {
-		who, whoA, whoI, args = "u.id = ?4", "a.telecaller_id = ?4", "i.telecaller_id = ?4", append(args, *telecallerID)
+		who, whoA, whoI, args[4] = "u.id = ?4", "a.telecaller_id = ?4", "i.telecaller_id = ?4", *telecallerID
 	}
 	var rows []*TelecallerStats
 	err := tx.NewRaw(fmt.Sprintf(`WITH per AS (
@@ -136,18 +169,30 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 				sum(a.o_do_not_call) AS o_do_not_call, sum(a.open_follow_ups) AS open_follow_ups
 			FROM telecaller_activity AS a WHERE (%[1]s) AND %[2]s GROUP BY 1
 		), not_due AS (
-			-- Deleted leads are few: leave them out by an anti-join on them.
-			SELECT i.telecaller_id, count(*) AS n
-			FROM interactions AS i
-			WHERE i.follow_up_at IS NOT NULL AND i.followed_up_at IS NULL AND i.follow_up_at >= ?3
-				AND i.occurred_at >= ?0 AND i.occurred_at < ?1 AND %[3]s
-				AND NOT EXISTS (SELECT 1 FROM leads AS l WHERE l.id = i.lead_id AND l.deleted_at IS NOT NULL)
-			GROUP BY 1
+			SELECT telecaller_id, sum(n) AS n FROM (
+				-- Due after today: one index range per day or slot of the range.
+				SELECT c.telecaller_id, c.n
+				FROM (%[5]s) AS b
+				CROSS JOIN LATERAL (
+					SELECT a.telecaller_id, sum(a.open_follow_ups) AS n FROM telecaller_follow_ups_due AS a
+					WHERE a.is_day = b.is_day AND a.bucket = b.bucket AND a.due_day >= ?5 AND %[2]s
+					GROUP BY 1
+				) AS c
+				UNION ALL
+				-- Due during the rest of today; deleted leads (few) left out by an anti-join.
+				SELECT i.telecaller_id, count(*)
+				FROM interactions AS i
+				WHERE i.follow_up_at IS NOT NULL AND i.followed_up_at IS NULL AND i.follow_up_at >= ?3 AND i.follow_up_at < ?5
+					AND i.occurred_at >= ?0 AND i.occurred_at < ?1 AND %[3]s
+					AND NOT EXISTS (SELECT 1 FROM leads AS l WHERE l.id = i.lead_id AND l.deleted_at IS NOT NULL)
+				GROUP BY 1
+			) AS nd GROUP BY 1
 		), local_days AS (
 			SELECT d, greatest(d AT TIME ZONE ?2, ?0) AS lo, least((d + interval '1 day') AT TIME ZONE ?2, ?1) AS hi
 			FROM generate_series(date_trunc('day', ?0::timestamptz AT TIME ZONE ?2),
 				?1::timestamptz AT TIME ZONE ?2 - interval '1 microsecond', interval '1 day') AS d
-		), pieces AS (
+		), pieces AS MATERIALIZED (
+			-- Each local day cut at the UTC midnights, bounds computed once.
 			SELECT ld.d, greatest(ld.lo, u) AS lo, least(ld.hi, u + interval '1 day') AS hi, u
 			FROM local_days AS ld
 			CROSS JOIN LATERAL generate_series(date_trunc('day', ld.lo, 'UTC'), ld.hi - interval '1 microsecond', interval '1 day') AS u
@@ -166,6 +211,8 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 							AND s.bucket >= p.lo AND s.bucket < p.hi ORDER BY s.bucket DESC LIMIT 1) END AS last_at
 			FROM pieces AS p
 			JOIN telecaller_activity AS a ON a.is_day AND a.bucket = p.u AND a.first_call_at IS NOT NULL AND %[2]s
+			-- The day rows the pieces can meet, so that only those are read.
+			WHERE a.bucket >= date_trunc('day', ?0::timestamptz, 'UTC') AND a.bucket < ?1
 		), days AS (
 			SELECT telecaller_id, count(*) AS call_days,
 				sum(extract(epoch FROM (first_at AT TIME ZONE ?2)::time))::bigint AS first_call_secs,
@@ -192,7 +239,7 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 		LEFT JOIN days ON days.telecaller_id = u.id
 		LEFT JOIN telecaller_open_leads AS asg ON asg.telecaller_id = u.id
 		WHERE (u.role = 'telecaller' OR per.interactions > 0) AND %[4]s
-		ORDER BY u.full_name, u.id`, activityRanges(r.From, r.To), whoA, whoI, who), args...).Scan(ctx, &rows)
+		ORDER BY u.full_name, u.id`, activityRanges(r.From, r.To), whoA, whoI, who, activityBuckets(r.From, r.To)), args...).Scan(ctx, &rows)
 	if err != nil {
 		return nil, err
 	}
