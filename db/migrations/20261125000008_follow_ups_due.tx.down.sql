@@ -122,3 +122,4 @@ DROP FUNCTION IF EXISTS interaction_rollups_add(interactions, integer);
 DROP FUNCTION IF EXISTS telecaller_follow_ups_due_add(telecaller_follow_ups_due, integer);
 DROP FUNCTION IF EXISTS interaction_follow_up_due(interactions);
 DROP TABLE IF EXISTS telecaller_follow_ups_due;
+DROP INDEX IF EXISTS telecaller_activity_day_calls_idx;
