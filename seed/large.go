@@ -148,13 +148,13 @@ func vacuumAnalyze(ctx context.Context, bdb *bun.DB) error {
 		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = on"); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "ANALYZE users, leads, interactions, lead_telecaller_firsts, telecaller_activity, telecaller_open_leads")
+		_, err := tx.ExecContext(ctx, "ANALYZE users, leads, interactions, lead_telecaller_firsts, telecaller_activity, telecaller_open_leads, telecaller_follow_ups_due")
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
-	if _, err := bdb.ExecContext(ctx, "VACUUM users, leads, interactions, lead_telecaller_firsts, telecaller_activity"); err != nil {
+	if _, err := bdb.ExecContext(ctx, "VACUUM users, leads, interactions, lead_telecaller_firsts, telecaller_activity, telecaller_follow_ups_due"); err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}
 	return nil
@@ -222,7 +222,7 @@ func loadLarge(ctx context.Context, bdb *bun.DB, opt LargeOptions) (LargeSummary
 // With the rows gone, the unique indexes always rebuild.
 func undoLoad(ctx context.Context, bdb *bun.DB, workers int) error {
 	ctx = context.WithoutCancel(ctx)
-	if _, err := bdb.ExecContext(ctx, "TRUNCATE interactions, leads, lead_telecaller_firsts, telecaller_activity, telecaller_open_leads"); err != nil {
+	if _, err := bdb.ExecContext(ctx, "TRUNCATE interactions, leads, lead_telecaller_firsts, telecaller_activity, telecaller_open_leads, telecaller_follow_ups_due"); err != nil {
 		return fmt.Errorf("empty the partly loaded tables: %w", err)
 	}
 	if err := db.RestoreBulkLoadDDL(ctx, bdb, workers); err != nil {
