@@ -115,29 +115,38 @@ func activityParts(from, to time.Time) []activityPart {
 }
 
 // activityRanges is the condition on the rows of alias a (telecaller_activity
-// or telecaller_follow_ups_due) that make up [from, to).
-func activityRanges(from, to time.Time) string {
-	var qs []string
-	for _, p := range activityParts(from, to) {
+// or telecaller_follow_ups_due) that make up the parts.
+func activityRanges(parts []activityPart) string {
+	qs := []string{"FALSE"}
+	for _, p := range parts {
 		qs = append(qs, fmt.Sprintf("(a.is_day = %t AND a.bucket >= '%s' AND a.bucket < '%s')", p.day, p.lo.Format(time.RFC3339), p.hi.Format(time.RFC3339)))
 	}
 	return strings.Join(qs, " OR ")
 }
 
-// activityBuckets lists the (is_day, bucket) keys of the rows that make up
-// [from, to), one per day or slot. Steps are in hours and minutes, never
-// calendar days, so the session time zone plays no part.
-func activityBuckets(from, to time.Time) string {
-	var qs []string
-	for _, p := range activityParts(from, to) {
-		step := "15 minutes"
+// dayBuckets lists the UTC days of the day parts, one row each. The step is
+// 24 hours, not a calendar day, so the session time zone plays no part.
+func dayBuckets(parts []activityPart) string {
+	qs := []string{"SELECT NULL::timestamptz AS bucket WHERE FALSE"}
+	for _, p := range parts {
 		if p.day {
-			step = "24 hours"
+			qs = append(qs, fmt.Sprintf("SELECT generate_series(timestamptz '%s', timestamptz '%s' - interval '24 hours', interval '24 hours')",
+				p.lo.Format(time.RFC3339), p.hi.Format(time.RFC3339)))
 		}
-		qs = append(qs, fmt.Sprintf("SELECT %t AS is_day, b AS bucket FROM generate_series(timestamptz '%s', timestamptz '%s' - interval '%s', interval '%[4]s') AS b",
-			p.day, p.lo.Format(time.RFC3339), p.hi.Format(time.RFC3339), step))
 	}
 	return strings.Join(qs, " UNION ALL ")
+}
+
+// split returns the day parts and the slot parts.
+func split(parts []activityPart) (days, slots []activityPart) {
+	for _, p := range parts {
+		if p.day {
+			days = append(days, p)
+		} else {
+			slots = append(slots, p)
+		}
+	}
+	return days, slots
 }
 
 // performanceRows reads the per-telecaller rows. Counters are sums over
@@ -151,6 +160,8 @@ func activityBuckets(from, to time.Time) string {
 func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r AnalyticsRange) ([]*TelecallerStats, error) {
 	who, whoA, whoI := "TRUE", "TRUE", "TRUE"
 	tomorrow := r.Now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	parts := activityParts(r.From, r.To)
+	days, slots := split(parts)
 	args := []any{r.From, r.To, r.TimeZone, r.Now, nil, tomorrow}
 	if telecallerID != nil {
 		who, whoA, whoI, args[4] = "u.id = ?4", "a.telecaller_id = ?4", "i.telecaller_id = ?4", *telecallerID
@@ -170,14 +181,19 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 			FROM telecaller_activity AS a WHERE (%[1]s) AND %[2]s GROUP BY 1
 		), not_due AS (
 			SELECT telecaller_id, sum(n) AS n FROM (
-				-- Due after today: one index range per day or slot of the range.
+				-- Due after today: one index range per whole day of the range,
 				SELECT c.telecaller_id, c.n
 				FROM (%[5]s) AS b
 				CROSS JOIN LATERAL (
 					SELECT a.telecaller_id, sum(a.open_follow_ups) AS n FROM telecaller_follow_ups_due AS a
-					WHERE a.is_day = b.is_day AND a.bucket = b.bucket AND a.due_day >= ?5 AND %[2]s
+					WHERE a.is_day AND a.bucket = b.bucket AND a.due_day >= ?5 AND %[2]s
 					GROUP BY 1
 				) AS c
+				UNION ALL
+				-- and the slots of the partial days at the ends (at most two days' bookings).
+				SELECT a.telecaller_id, a.open_follow_ups
+				FROM telecaller_follow_ups_due AS a
+				WHERE (%[6]s) AND a.due_day >= ?5 AND %[2]s
 				UNION ALL
 				-- Due during the rest of today; deleted leads (few) left out by an anti-join.
 				SELECT i.telecaller_id, count(*)
@@ -239,7 +255,7 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 		LEFT JOIN days ON days.telecaller_id = u.id
 		LEFT JOIN telecaller_open_leads AS asg ON asg.telecaller_id = u.id
 		WHERE (u.role = 'telecaller' OR per.interactions > 0) AND %[4]s
-		ORDER BY u.full_name, u.id`, activityRanges(r.From, r.To), whoA, whoI, who, activityBuckets(r.From, r.To)), args...).Scan(ctx, &rows)
+		ORDER BY u.full_name, u.id`, activityRanges(parts), whoA, whoI, who, dayBuckets(days), activityRanges(slots)), args...).Scan(ctx, &rows)
 	if err != nil {
 		return nil, err
 	}
