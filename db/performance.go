@@ -91,15 +91,29 @@ func FindTelecallerPerformance(ctx context.Context, bdb *bun.DB, telecallerID *u
 }
 
 // activityPart is a run of rollup rows of one kind over [lo, hi): day rows
-// (is_day, whole UTC days) or 15-minute slot rows.
+// (is_day, whole UTC days) or 15-minute slot rows, added (sign 1) or
+// subtracted (sign -1).
 type activityPart struct {
 	day    bool
 	lo, hi time.Time
+	sign   int
 }
 
 // activityParts splits [from, to) (on 15-minute marks) into the whole UTC
-// days inside it, read from day rows, and the slots around them.
+// days inside it, read from day rows, and the slots around them. A partial
+// day longer than half a day is read as its day row minus the slots of the
+// day outside the range, which are fewer (at the end of a range that ends
+// now, none yet).
 func activityParts(from, to time.Time) []activityPart {
+	partial := func(lo, hi time.Time) []activityPart {
+		if !lo.Before(hi) {
+			return nil
+		}
+		if d := lo.Truncate(24 * time.Hour); hi.Sub(lo) > 12*time.Hour {
+			return []activityPart{{true, d, d.Add(24 * time.Hour), 1}, {false, d, lo, -1}, {false, hi, d.Add(24 * time.Hour), -1}}
+		}
+		return []activityPart{{false, lo, hi, 1}}
+	}
 	dayLo := from.Truncate(24 * time.Hour)
 	if dayLo.Before(from) {
 		dayLo = dayLo.Add(24 * time.Hour)
@@ -107,11 +121,11 @@ func activityParts(from, to time.Time) []activityPart {
 	dayHi := to.Truncate(24 * time.Hour)
 	if !dayLo.Before(dayHi) {
 		if dayLo.Equal(dayHi) {
-			return []activityPart{{false, from, dayLo}, {false, dayHi, to}}
+			return append(partial(from, dayLo), partial(dayHi, to)...)
 		}
-		return []activityPart{{false, from, to}}
+		return partial(from, to)
 	}
-	return []activityPart{{true, dayLo, dayHi}, {false, from, dayLo}, {false, dayHi, to}}
+	return append(append([]activityPart{{true, dayLo, dayHi, 1}}, partial(from, dayLo)...), partial(dayHi, to)...)
 }
 
 // activityRanges is the condition on the rows of alias a (telecaller_activity
@@ -137,16 +151,15 @@ func dayBuckets(parts []activityPart) string {
 	return strings.Join(qs, " UNION ALL ")
 }
 
-// split returns the day parts and the slot parts.
-func split(parts []activityPart) (days, slots []activityPart) {
+// pick returns the parts for which keep is true.
+func pick(parts []activityPart, keep func(activityPart) bool) []activityPart {
+	var out []activityPart
 	for _, p := range parts {
-		if p.day {
-			days = append(days, p)
-		} else {
-			slots = append(slots, p)
+		if keep(p) {
+			out = append(out, p)
 		}
 	}
-	return days, slots
+	return out
 }
 
 // performanceRows reads the per-telecaller rows. Counters are sums over
@@ -161,24 +174,29 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 	who, whoA, whoI := "TRUE", "TRUE", "TRUE"
 	tomorrow := r.Now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
 	parts := activityParts(r.From, r.To)
-	days, slots := split(parts)
+	days := pick(parts, func(p activityPart) bool { return p.day })
+	slots := pick(parts, func(p activityPart) bool { return !p.day })
+	minus := pick(parts, func(p activityPart) bool { return p.sign < 0 })
 	args := []any{r.From, r.To, r.TimeZone, r.Now, nil, tomorrow}
 	if telecallerID != nil {
 		who, whoA, whoI, args[4] = "u.id = ?4", "a.telecaller_id = ?4", "i.telecaller_id = ?4", *telecallerID
 	}
 	var rows []*TelecallerStats
 	err := tx.NewRaw(fmt.Sprintf(`WITH per AS (
-			SELECT a.telecaller_id, sum(a.interactions) AS interactions,
-				sum(a.leads_contacted) AS leads_contacted, sum(a.calls_made) AS calls_made,
-				sum(a.connected_calls) AS connected_calls, sum(a.talk_seconds) AS talk_seconds,
-				sum(a.conversions) AS conversions, sum(a.follow_ups_scheduled) AS follow_ups_scheduled,
-				sum(a.follow_ups_on_time) AS follow_ups_on_time,
-				sum(a.o_connected) AS o_connected, sum(a.o_no_answer) AS o_no_answer, sum(a.o_busy) AS o_busy,
-				sum(a.o_voicemail) AS o_voicemail, sum(a.o_wrong_number) AS o_wrong_number,
-				sum(a.o_callback_requested) AS o_callback_requested, sum(a.o_interested) AS o_interested,
-				sum(a.o_not_interested) AS o_not_interested, sum(a.o_converted) AS o_converted,
-				sum(a.o_do_not_call) AS o_do_not_call, sum(a.open_follow_ups) AS open_follow_ups
-			FROM telecaller_activity AS a WHERE (%[1]s) AND %[2]s GROUP BY 1
+			SELECT a.telecaller_id, sum(a.sg * a.interactions) AS interactions,
+				sum(a.sg * a.leads_contacted) AS leads_contacted, sum(a.sg * a.calls_made) AS calls_made,
+				sum(a.sg * a.connected_calls) AS connected_calls, sum(a.sg * a.talk_seconds) AS talk_seconds,
+				sum(a.sg * a.conversions) AS conversions, sum(a.sg * a.follow_ups_scheduled) AS follow_ups_scheduled,
+				sum(a.sg * a.follow_ups_on_time) AS follow_ups_on_time,
+				sum(a.sg * a.o_connected) AS o_connected, sum(a.sg * a.o_no_answer) AS o_no_answer, sum(a.sg * a.o_busy) AS o_busy,
+				sum(a.sg * a.o_voicemail) AS o_voicemail, sum(a.sg * a.o_wrong_number) AS o_wrong_number,
+				sum(a.sg * a.o_callback_requested) AS o_callback_requested, sum(a.sg * a.o_interested) AS o_interested,
+				sum(a.sg * a.o_not_interested) AS o_not_interested, sum(a.sg * a.o_converted) AS o_converted,
+				sum(a.sg * a.o_do_not_call) AS o_do_not_call, sum(a.sg * a.open_follow_ups) AS open_follow_ups
+			FROM (
+				SELECT a.*, CASE WHEN %[7]s THEN -1 ELSE 1 END AS sg
+				FROM telecaller_activity AS a WHERE (%[1]s) AND %[2]s
+			) AS a GROUP BY 1
 		), not_due AS (
 			SELECT telecaller_id, sum(n) AS n FROM (
 				-- Due after today: one index range per whole day of the range,
@@ -190,8 +208,8 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 					GROUP BY 1
 				) AS c
 				UNION ALL
-				-- and the slots of the partial days at the ends (at most two days' bookings).
-				SELECT a.telecaller_id, a.open_follow_ups
+				-- and the slots of the partial days at the ends, added or subtracted.
+				SELECT a.telecaller_id, CASE WHEN %[7]s THEN -1 ELSE 1 END * a.open_follow_ups
 				FROM telecaller_follow_ups_due AS a
 				WHERE (%[6]s) AND a.due_day >= ?5 AND %[2]s
 				UNION ALL
@@ -255,7 +273,7 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 		LEFT JOIN days ON days.telecaller_id = u.id
 		LEFT JOIN telecaller_open_leads AS asg ON asg.telecaller_id = u.id
 		WHERE (u.role = 'telecaller' OR per.interactions > 0) AND %[4]s
-		ORDER BY u.full_name, u.id`, activityRanges(parts), whoA, whoI, who, dayBuckets(days), activityRanges(slots)), args...).Scan(ctx, &rows)
+		ORDER BY u.full_name, u.id`, activityRanges(parts), whoA, whoI, who, dayBuckets(days), activityRanges(slots), activityRanges(minus)), args...).Scan(ctx, &rows)
 	if err != nil {
 		return nil, err
 	}

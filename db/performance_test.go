@@ -166,6 +166,9 @@ func TestTelecallerRollupsMatchRecomputation(t *testing.T) {
 					{perfWindows[1].Add(-time.Hour), perfWindows[1].Add(5*24*time.Hour + 30*time.Minute)},
 					{perfWindows[1].Add(50 * time.Hour), perfWindows[1].Add(51*time.Hour + 15*time.Minute)},
 					{perfWindows[0], perfWindows[1].Add(6 * 24 * time.Hour)},
+					// Partial days longer than half a day: read as the day minus the rest.
+					{perfWindows[1].Add(2 * time.Hour), perfWindows[1].Add(3*24*time.Hour + 20*time.Hour + 45*time.Minute)},
+					{perfWindows[0].Add(25 * time.Hour), perfWindows[0].Add(47 * time.Hour)},
 				} {
 					report++
 					now := nows[report%len(nows)]
