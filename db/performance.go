@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -89,65 +90,143 @@ func FindTelecallerPerformance(ctx context.Context, bdb *bun.DB, telecallerID *u
 	return p, nil
 }
 
-// activityRanges splits [from, to) (on 15-minute marks) into the whole UTC
-// days inside it, read from day rows, and the slots around them.
-func activityRanges(from, to time.Time) string {
+// activityPart is a run of rollup rows of one kind over [lo, hi): day rows
+// (is_day, whole UTC days) or 15-minute slot rows, added (sign 1) or
+// subtracted (sign -1).
+type activityPart struct {
+	day    bool
+	lo, hi time.Time
+	sign   int
+}
+
+// activityParts splits [from, to) (on 15-minute marks) into the whole UTC
+// days inside it, read from day rows, and the slots around them. A partial
+// day longer than half a day is read as its day row minus the slots of the
+// day outside the range, which are fewer (at the end of a range that ends
+// now, none yet).
+func activityParts(from, to time.Time) []activityPart {
+	partial := func(lo, hi time.Time) []activityPart {
+		if !lo.Before(hi) {
+			return nil
+		}
+		if d := lo.Truncate(24 * time.Hour); hi.Sub(lo) > 12*time.Hour {
+			return []activityPart{{true, d, d.Add(24 * time.Hour), 1}, {false, d, lo, -1}, {false, hi, d.Add(24 * time.Hour), -1}}
+		}
+		return []activityPart{{false, lo, hi, 1}}
+	}
 	dayLo := from.Truncate(24 * time.Hour)
 	if dayLo.Before(from) {
 		dayLo = dayLo.Add(24 * time.Hour)
 	}
 	dayHi := to.Truncate(24 * time.Hour)
-	q := func(day bool, lo, hi time.Time) string {
-		return fmt.Sprintf("(a.is_day = %t AND a.bucket >= '%s' AND a.bucket < '%s')", day, lo.Format(time.RFC3339), hi.Format(time.RFC3339))
-	}
 	if !dayLo.Before(dayHi) {
 		if dayLo.Equal(dayHi) {
-			return q(false, from, dayLo) + " OR " + q(false, dayHi, to)
+			return append(partial(from, dayLo), partial(dayHi, to)...)
 		}
-		return q(false, from, to)
+		return partial(from, to)
 	}
-	return q(true, dayLo, dayHi) + " OR " + q(false, from, dayLo) + " OR " + q(false, dayHi, to)
+	return append(append([]activityPart{{true, dayLo, dayHi, 1}}, partial(from, dayLo)...), partial(dayHi, to)...)
+}
+
+// activityRanges is the condition on the rows of alias a (telecaller_activity
+// or telecaller_follow_ups_due) that make up the parts.
+func activityRanges(parts []activityPart) string {
+	qs := []string{"FALSE"}
+	for _, p := range parts {
+		qs = append(qs, fmt.Sprintf("(a.is_day = %t AND a.bucket >= '%s' AND a.bucket < '%s')", p.day, p.lo.Format(time.RFC3339), p.hi.Format(time.RFC3339)))
+	}
+	return strings.Join(qs, " OR ")
+}
+
+// dayBuckets lists the UTC days of the day parts, one row each. The step is
+// 24 hours, not a calendar day, so the session time zone plays no part.
+func dayBuckets(parts []activityPart) string {
+	qs := []string{"SELECT NULL::timestamptz AS bucket WHERE FALSE"}
+	for _, p := range parts {
+		if p.day {
+			qs = append(qs, fmt.Sprintf("SELECT generate_series(timestamptz '%s', timestamptz '%s' - interval '24 hours', interval '24 hours')",
+				p.lo.Format(time.RFC3339), p.hi.Format(time.RFC3339)))
+		}
+	}
+	return strings.Join(qs, " UNION ALL ")
+}
+
+// pick returns the parts for which keep is true.
+func pick(parts []activityPart, keep func(activityPart) bool) []activityPart {
+	var out []activityPart
+	for _, p := range parts {
+		if keep(p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // performanceRows reads the per-telecaller rows. Counters are sums over
 // the rollup rows of the range. Overdue follow-ups depend on now: the open
-// bookings of the range (a counter) minus those not due yet (found by
-// their due time, after now). The first and
-// last call of each local day come from the day rows, cut at the local
-// midnights; where a cut falls between a day's calls, the slot rows on the
-// right side of it give the answer.
+// bookings of the range (a counter) minus those not due yet: the cells of
+// telecaller_follow_ups_due due after today (UTC), read per day or slot of
+// the range, plus the bookings due during the rest of today, found by their
+// due time. The first and last call of each local day come from the day
+// rows, cut at the local midnights; where a cut falls between a day's calls,
+// the slot rows on the right side of it give the answer.
 func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r AnalyticsRange) ([]*TelecallerStats, error) {
 	who, whoA, whoI := "TRUE", "TRUE", "TRUE"
-	args := []any{r.From, r.To, r.TimeZone, r.Now}
+	tomorrow := r.Now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	parts := activityParts(r.From, r.To)
+	days := pick(parts, func(p activityPart) bool { return p.day })
+	slots := pick(parts, func(p activityPart) bool { return !p.day })
+	minus := pick(parts, func(p activityPart) bool { return p.sign < 0 })
+	args := []any{r.From, r.To, r.TimeZone, r.Now, nil, tomorrow}
 	if telecallerID != nil {
-		who, whoA, whoI, args = "u.id = ?4", "a.telecaller_id = ?4", "i.telecaller_id = ?4", append(args, *telecallerID)
+		who, whoA, whoI, args[4] = "u.id = ?4", "a.telecaller_id = ?4", "i.telecaller_id = ?4", *telecallerID
 	}
 	var rows []*TelecallerStats
 	err := tx.NewRaw(fmt.Sprintf(`WITH per AS (
-			SELECT a.telecaller_id, sum(a.interactions) AS interactions,
-				sum(a.leads_contacted) AS leads_contacted, sum(a.calls_made) AS calls_made,
-				sum(a.connected_calls) AS connected_calls, sum(a.talk_seconds) AS talk_seconds,
-				sum(a.conversions) AS conversions, sum(a.follow_ups_scheduled) AS follow_ups_scheduled,
-				sum(a.follow_ups_on_time) AS follow_ups_on_time,
-				sum(a.o_connected) AS o_connected, sum(a.o_no_answer) AS o_no_answer, sum(a.o_busy) AS o_busy,
-				sum(a.o_voicemail) AS o_voicemail, sum(a.o_wrong_number) AS o_wrong_number,
-				sum(a.o_callback_requested) AS o_callback_requested, sum(a.o_interested) AS o_interested,
-				sum(a.o_not_interested) AS o_not_interested, sum(a.o_converted) AS o_converted,
-				sum(a.o_do_not_call) AS o_do_not_call, sum(a.open_follow_ups) AS open_follow_ups
-			FROM telecaller_activity AS a WHERE (%[1]s) AND %[2]s GROUP BY 1
+			SELECT a.telecaller_id, sum(a.sg * a.interactions) AS interactions,
+				sum(a.sg * a.leads_contacted) AS leads_contacted, sum(a.sg * a.calls_made) AS calls_made,
+				sum(a.sg * a.connected_calls) AS connected_calls, sum(a.sg * a.talk_seconds) AS talk_seconds,
+				sum(a.sg * a.conversions) AS conversions, sum(a.sg * a.follow_ups_scheduled) AS follow_ups_scheduled,
+				sum(a.sg * a.follow_ups_on_time) AS follow_ups_on_time,
+				sum(a.sg * a.o_connected) AS o_connected, sum(a.sg * a.o_no_answer) AS o_no_answer, sum(a.sg * a.o_busy) AS o_busy,
+				sum(a.sg * a.o_voicemail) AS o_voicemail, sum(a.sg * a.o_wrong_number) AS o_wrong_number,
+				sum(a.sg * a.o_callback_requested) AS o_callback_requested, sum(a.sg * a.o_interested) AS o_interested,
+				sum(a.sg * a.o_not_interested) AS o_not_interested, sum(a.sg * a.o_converted) AS o_converted,
+				sum(a.sg * a.o_do_not_call) AS o_do_not_call, sum(a.sg * a.open_follow_ups) AS open_follow_ups
+			FROM (
+				SELECT a.*, CASE WHEN %[7]s THEN -1 ELSE 1 END AS sg
+				FROM telecaller_activity AS a WHERE (%[1]s) AND %[2]s
+			) AS a GROUP BY 1
 		), not_due AS (
-			-- Deleted leads are few: leave them out by an anti-join on them.
-			SELECT i.telecaller_id, count(*) AS n
-			FROM interactions AS i
-			WHERE i.follow_up_at IS NOT NULL AND i.followed_up_at IS NULL AND i.follow_up_at >= ?3
-				AND i.occurred_at >= ?0 AND i.occurred_at < ?1 AND %[3]s
-				AND NOT EXISTS (SELECT 1 FROM leads AS l WHERE l.id = i.lead_id AND l.deleted_at IS NOT NULL)
-			GROUP BY 1
+			SELECT telecaller_id, sum(n) AS n FROM (
+				-- Due after today: one index range per whole day of the range,
+				SELECT c.telecaller_id, c.n
+				FROM (%[5]s) AS b
+				CROSS JOIN LATERAL (
+					SELECT a.telecaller_id, sum(a.open_follow_ups) AS n FROM telecaller_follow_ups_due AS a
+					WHERE a.is_day AND a.bucket = b.bucket AND a.due_day >= ?5 AND %[2]s
+					GROUP BY 1
+				) AS c
+				UNION ALL
+				-- and the slots of the partial days at the ends, added or subtracted.
+				SELECT a.telecaller_id, CASE WHEN %[7]s THEN -1 ELSE 1 END * a.open_follow_ups
+				FROM telecaller_follow_ups_due AS a
+				WHERE (%[6]s) AND a.due_day >= ?5 AND %[2]s
+				UNION ALL
+				-- Due during the rest of today; deleted leads (few) left out by an anti-join.
+				SELECT i.telecaller_id, count(*)
+				FROM interactions AS i
+				WHERE i.follow_up_at IS NOT NULL AND i.followed_up_at IS NULL AND i.follow_up_at >= ?3 AND i.follow_up_at < ?5
+					AND i.occurred_at >= ?0 AND i.occurred_at < ?1 AND %[3]s
+					AND NOT EXISTS (SELECT 1 FROM leads AS l WHERE l.id = i.lead_id AND l.deleted_at IS NOT NULL)
+				GROUP BY 1
+			) AS nd GROUP BY 1
 		), local_days AS (
 			SELECT d, greatest(d AT TIME ZONE ?2, ?0) AS lo, least((d + interval '1 day') AT TIME ZONE ?2, ?1) AS hi
 			FROM generate_series(date_trunc('day', ?0::timestamptz AT TIME ZONE ?2),
 				?1::timestamptz AT TIME ZONE ?2 - interval '1 microsecond', interval '1 day') AS d
-		), pieces AS (
+		), pieces AS MATERIALIZED (
+			-- Each local day cut at the UTC midnights, bounds computed once.
 			SELECT ld.d, greatest(ld.lo, u) AS lo, least(ld.hi, u + interval '1 day') AS hi, u
 			FROM local_days AS ld
 			CROSS JOIN LATERAL generate_series(date_trunc('day', ld.lo, 'UTC'), ld.hi - interval '1 microsecond', interval '1 day') AS u
@@ -166,6 +245,8 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 							AND s.bucket >= p.lo AND s.bucket < p.hi ORDER BY s.bucket DESC LIMIT 1) END AS last_at
 			FROM pieces AS p
 			JOIN telecaller_activity AS a ON a.is_day AND a.bucket = p.u AND a.first_call_at IS NOT NULL AND %[2]s
+			-- The day rows the pieces can meet, so that only those are read.
+			WHERE a.bucket >= date_trunc('day', ?0::timestamptz, 'UTC') AND a.bucket < ?1
 		), days AS (
 			SELECT telecaller_id, count(*) AS call_days,
 				sum(extract(epoch FROM (first_at AT TIME ZONE ?2)::time))::bigint AS first_call_secs,
@@ -192,7 +273,7 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 		LEFT JOIN days ON days.telecaller_id = u.id
 		LEFT JOIN telecaller_open_leads AS asg ON asg.telecaller_id = u.id
 		WHERE (u.role = 'telecaller' OR per.interactions > 0) AND %[4]s
-		ORDER BY u.full_name, u.id`, activityRanges(r.From, r.To), whoA, whoI, who), args...).Scan(ctx, &rows)
+		ORDER BY u.full_name, u.id`, activityRanges(parts), whoA, whoI, who, dayBuckets(days), activityRanges(slots), activityRanges(minus)), args...).Scan(ctx, &rows)
 	if err != nil {
 		return nil, err
 	}

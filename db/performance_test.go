@@ -149,8 +149,16 @@ func TestTelecallerRollupsMatchRecomputation(t *testing.T) {
 			w.writeRandomly(250)
 			// The reference below reads the same data without rollups;
 			// check the report first, then the rollups against a rebuild.
-			now := perfWindows[0].Add(3 * 24 * time.Hour)
-			calls := 0
+			// Overdue follow-ups depend on now: at a midnight, in the middle
+			// of a day (bookings due later that day and on later days, of
+			// ranges in the past and in the future) and after every due time.
+			nows := []time.Time{
+				perfWindows[0].Add(3 * 24 * time.Hour),
+				perfWindows[0].Add(2*24*time.Hour + 13*time.Hour + 37*time.Minute + 12*time.Second),
+				perfWindows[1].Add(3*24*time.Hour + 5*time.Hour + 50*time.Minute + 1*time.Second),
+				perfWindows[1].Add(30 * 24 * time.Hour),
+			}
+			calls, overdue, report := 0, 0, 0
 			for _, tz := range []string{"UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Asia/Kathmandu"} {
 				for _, rg := range [][2]time.Time{
 					{perfWindows[0], perfWindows[0].Add(6 * 24 * time.Hour)},
@@ -158,7 +166,12 @@ func TestTelecallerRollupsMatchRecomputation(t *testing.T) {
 					{perfWindows[1].Add(-time.Hour), perfWindows[1].Add(5*24*time.Hour + 30*time.Minute)},
 					{perfWindows[1].Add(50 * time.Hour), perfWindows[1].Add(51*time.Hour + 15*time.Minute)},
 					{perfWindows[0], perfWindows[1].Add(6 * 24 * time.Hour)},
+					// Partial days longer than half a day: read as the day minus the rest.
+					{perfWindows[1].Add(2 * time.Hour), perfWindows[1].Add(3*24*time.Hour + 20*time.Hour + 45*time.Minute)},
+					{perfWindows[0].Add(25 * time.Hour), perfWindows[0].Add(47 * time.Hour)},
 				} {
+					report++
+					now := nows[report%len(nows)]
 					r := db.AnalyticsRange{From: rg[0], To: rg[1], TimeZone: tz, Now: now}
 					got, err := db.FindTelecallerPerformance(w.ctx, w.bdb, nil, r)
 					if err != nil {
@@ -166,6 +179,7 @@ func TestTelecallerRollupsMatchRecomputation(t *testing.T) {
 					}
 					want := referencePerformance(t, w.bdb, r)
 					calls += got.Team.CallsMade
+					overdue += got.Team.FollowUpsOverdue
 					for _, s := range got.Telecallers {
 						if g, ok := want[*s.TelecallerID]; !ok || g != summarize(s) {
 							t.Errorf("%s %s–%s telecaller %s:\n got %s\nwant %s", tz, rg[0], rg[1], *s.TelecallerID, summarize(s), g)
@@ -177,8 +191,8 @@ func TestTelecallerRollupsMatchRecomputation(t *testing.T) {
 					}
 				}
 			}
-			if calls == 0 {
-				t.Fatal("the reports found no calls: the random writes missed the ranges")
+			if calls == 0 || overdue == 0 {
+				t.Fatalf("the reports found %d calls and %d overdue follow-ups: the random writes missed the ranges", calls, overdue)
 			}
 			dbtest.CheckRollups(t, w.bdb)
 		})

@@ -65,6 +65,11 @@ func (s LargeSummary) RowsPerSecond() float64 {
 	return float64(s.Leads+s.Interactions) / s.Total.Seconds()
 }
 
+// rollupTables are the tables the analytics rollups keep: the load
+// rebuilds them, analyzes and vacuums them with the data, and empties them
+// with it after a failure.
+const rollupTables = "lead_telecaller_firsts, telecaller_activity, telecaller_open_leads, telecaller_follow_ups_due, lead_activity, lead_contact_delays"
+
 // chunkLeads is how many leads (and their interactions) go in one batch.
 const chunkLeads = 10_000
 
@@ -148,13 +153,13 @@ func vacuumAnalyze(ctx context.Context, bdb *bun.DB) error {
 		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = on"); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "ANALYZE users, leads, interactions, lead_telecaller_firsts, telecaller_activity, telecaller_open_leads, lead_activity, lead_contact_delays")
+		_, err := tx.ExecContext(ctx, "ANALYZE users, leads, interactions, "+rollupTables)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
-	if _, err := bdb.ExecContext(ctx, "VACUUM users, leads, interactions, lead_telecaller_firsts, telecaller_activity, lead_activity, lead_contact_delays"); err != nil {
+	if _, err := bdb.ExecContext(ctx, "VACUUM users, leads, interactions, "+rollupTables); err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}
 	return nil
@@ -225,7 +230,7 @@ func loadLarge(ctx context.Context, bdb *bun.DB, opt LargeOptions) (LargeSummary
 // With the rows gone, the unique indexes always rebuild.
 func undoLoad(ctx context.Context, bdb *bun.DB, workers int) error {
 	ctx = context.WithoutCancel(ctx)
-	if _, err := bdb.ExecContext(ctx, "TRUNCATE interactions, leads, lead_telecaller_firsts, telecaller_activity, telecaller_open_leads, lead_activity, lead_contact_delays"); err != nil {
+	if _, err := bdb.ExecContext(ctx, "TRUNCATE interactions, leads, "+rollupTables); err != nil {
 		return fmt.Errorf("empty the partly loaded tables: %w", err)
 	}
 	if err := db.RestoreBulkLoadDDL(ctx, bdb, workers); err != nil {

@@ -9,14 +9,16 @@ import (
 
 // rollupState lists, in a stable order, everything the analytics rollups
 // hold: non-empty telecaller_activity rows, the first contacts and
-// conversions per lead and telecaller, the open-lead counts, when each
-// booked follow-up was completed, and the lead report's non-zero
-// lead_activity rows and contact-delay histogram.
+// conversions per lead and telecaller, the open-lead counts, the open
+// bookings by due day (zero cells must be gone), when each booked follow-up
+// was completed, and the lead report's non-zero lead_activity rows and
+// contact-delay histogram.
 const rollupState = `SELECT x FROM (
 	SELECT 'activity ' || t::text AS x FROM telecaller_activity AS t
 	WHERE t.interactions <> 0 OR t.leads_contacted <> 0 OR t.conversions <> 0 OR t.first_call_at IS NOT NULL
 	UNION ALL SELECT 'first ' || p::text FROM lead_telecaller_firsts AS p
 	UNION ALL SELECT 'open ' || o::text FROM telecaller_open_leads AS o WHERE o.open_leads <> 0
+	UNION ALL SELECT 'due ' || d::text FROM telecaller_follow_ups_due AS d
 	UNION ALL SELECT 'followed ' || i.id::text || ' ' || coalesce(i.followed_up_at::text, '-')
 	FROM interactions AS i WHERE i.follow_up_at IS NOT NULL
 	UNION ALL SELECT 'lead ' || a::text FROM lead_activity AS a
