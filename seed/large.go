@@ -248,13 +248,20 @@ func rebuildLarge(ctx context.Context, bdb *bun.DB, opt LargeOptions, progress L
 	return nil
 }
 
-// undoLoad empties the loaded tables and puts back their indexes, keys and
-// triggers, after a failed load or one interrupted in an earlier run (the
-// tables were empty when the load began, so every row is the load's own).
+// undoLoad empties the loaded tables and the rollups built from them, and
+// puts back their indexes, keys and triggers, after a failed load or one
+// interrupted in an earlier run (the tables were empty when the load began,
+// so every row is the load's own).
 // With the rows gone, the unique indexes always rebuild.
 func undoLoad(ctx context.Context, bdb *bun.DB, workers int) error {
 	ctx = context.WithoutCancel(ctx)
-	if _, err := bdb.ExecContext(ctx, "TRUNCATE interactions, leads, lead_telecaller_firsts, telecaller_activity, telecaller_open_leads"); err != nil {
+	tables := []bun.Ident{"interactions", "leads"}
+	for _, r := range db.BulkLoadRollups() {
+		for _, t := range r.Tables {
+			tables = append(tables, bun.Ident(t))
+		}
+	}
+	if _, err := bdb.ExecContext(ctx, "TRUNCATE ?", bun.In(tables)); err != nil {
 		return fmt.Errorf("empty the partly loaded tables: %w", err)
 	}
 	if err := db.RestoreBulkLoadDDL(ctx, bdb, workers); err != nil {
