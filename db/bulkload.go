@@ -2,9 +2,9 @@ package db
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -102,62 +102,196 @@ func PendingBulkLoadDDL(ctx context.Context, idb bun.IDB) (bool, error) {
 	return n > 0, formatError(err, "Bulk load")
 }
 
-// RestoreBulkLoadDDL recreates what DeferBulkLoadDDL took away: indexes
-// first, built by up to workers connections at once with a large
-// maintenance_work_mem, then foreign keys, then triggers. Each step commits
-// with the removal of its saved row, so it can be run again after a
-// failure and picks up where it stopped.
+// RestoreBulkLoadDDL recreates what DeferBulkLoadDDL took away, as
+// FinishBulkLoad does, without rebuilding any rollup.
 func RestoreBulkLoadDDL(ctx context.Context, bdb *bun.DB, workers int) error {
-	for step := 1; step <= 3; step++ {
-		var names []string
-		if err := bdb.NewRaw("SELECT name FROM bulk_load_deferred WHERE step = ? ORDER BY name", step).Scan(ctx, &names); err != nil {
-			return formatError(err, "Bulk load")
-		}
-		n := 1
-		if step == 1 {
-			n = max(1, workers)
-		}
-		jobs := make(chan string)
-		errs := make([]error, n)
-		var wg sync.WaitGroup
-		for w := range n {
-			wg.Go(func() {
-				for name := range jobs {
-					if errs[w] == nil {
-						errs[w] = restoreOne(ctx, bdb, name)
-					}
-				}
-			})
-		}
-		for _, name := range names {
-			jobs <- name
-		}
-		close(jobs)
-		wg.Wait()
-		if err := errors.Join(errs...); err != nil {
-			return err
-		}
+	return FinishBulkLoad(ctx, bdb, BulkLoadFinish{Workers: workers})
+}
+
+// Rollup is data derived from the base tables that triggers keep in step
+// with every write, and that a bulk load, which pauses those triggers,
+// rebuilds once from scratch instead.
+type Rollup struct {
+	// Name says what is rebuilt, in progress reports.
+	Name string
+	// Tables are the tables Refresh fills, vacuumed and analyzed after it.
+	Tables []string
+	// Refresh rebuilds it in one set-based pass over the base tables. It
+	// runs while the indexes are being built, so it must not need them.
+	Refresh func(ctx context.Context, idb bun.IDB) error
+}
+
+// BulkLoadRollups are the rollups a bulk load into leads and interactions
+// rebuilds. The loader writes followed_up_at and the lead progress columns
+// itself, as the application would have; a new rollup refreshed by a SQL
+// function of its own is one more entry here.
+func BulkLoadRollups() []Rollup {
+	return []Rollup{{
+		Name:   "refresh_telecaller_rollups",
+		Tables: []string{"lead_telecaller_firsts", "telecaller_activity", "telecaller_open_leads", "telecaller_follow_ups_due"},
+		Refresh: func(ctx context.Context, idb bun.IDB) error {
+			return RefreshTelecallerRollups(ctx, idb, false)
+		},
+	}, {
+		Name:    "refresh_lead_rollups",
+		Tables:  []string{"lead_activity", "lead_contact_delays"},
+		Refresh: RefreshLeadRollups,
+	}}
+}
+
+// BulkLoadFinish says how FinishBulkLoad runs.
+type BulkLoadFinish struct {
+	// Workers is how many connections work at once (at least 1).
+	Workers int
+	// Rollups are rebuilt alongside the indexes.
+	Rollups []Rollup
+	// Done, when set, is called (from any worker) as each step completes.
+	Done func(BulkLoadStep)
+}
+
+// BulkLoadStep is one completed step of FinishBulkLoad.
+type BulkLoadStep struct {
+	// Kind is "index", "foreign key", "trigger" or "rollup".
+	Kind, Name string
+	Took       time.Duration
+}
+
+// bulkLoadMemory is the maintenance_work_mem of each rebuild: a GIN
+// trigram index over a million leads takes three to four times as long when
+// its build has to flush to the index every 256MB.
+const bulkLoadMemory = "1GB"
+
+// bulkLoadSteps names the kinds of deferred steps, by number.
+var bulkLoadSteps = map[int]string{1: "index", 2: "foreign key", 3: "trigger"}
+
+// FinishBulkLoad recreates what DeferBulkLoadDDL took away and rebuilds
+// opt.Rollups, on up to opt.Workers connections at once. The work is
+// handed out longest first: the rollups, then the GIN indexes (a GIN build
+// runs on one core), then the other indexes by the size of their table.
+// The foreign keys follow once every index is back, one at a time (each
+// locks both its tables), then the triggers; the rollups may still be
+// running then, as they only read the tables. Each restore commits with the
+// removal of its saved row, so after a failure FinishBulkLoad can be run
+// again and picks up where it stopped. The first failure cancels the other
+// steps and is returned.
+func FinishBulkLoad(ctx context.Context, bdb *bun.DB, opt BulkLoadFinish) error {
+	var indexes []string
+	err := bdb.NewRaw(`SELECT name FROM bulk_load_deferred WHERE step = 1
+		ORDER BY restore_sql LIKE '% USING gin %' DESC,
+			coalesce(pg_relation_size(to_regclass(substring(restore_sql FROM ' ON (\S+) USING '))), 0) DESC,
+			length(restore_sql) DESC, name`).Scan(ctx, &indexes)
+	if err != nil {
+		return formatError(err, "Bulk load")
 	}
-	return nil
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	done := opt.Done
+	if done == nil {
+		done = func(BulkLoadStep) {}
+	}
+	// run does one step unless another has failed; the first failure
+	// cancels the others.
+	run := func(kind, name string, f func() error) {
+		if ctx.Err() != nil {
+			return
+		}
+		start := time.Now()
+		if err := f(); err != nil {
+			cancel(fmt.Errorf("%s %s: %w", kind, name, err))
+			return
+		}
+		done(BulkLoadStep{Kind: kind, Name: name, Took: time.Since(start)})
+	}
+
+	var jobs []func()
+	for _, r := range opt.Rollups {
+		jobs = append(jobs, func() {
+			run("rollup", r.Name, func() error { return refreshRollup(ctx, bdb, r) })
+		})
+	}
+	var indexesDone sync.WaitGroup
+	indexesDone.Add(len(indexes))
+	for _, name := range indexes {
+		jobs = append(jobs, func() {
+			defer indexesDone.Done()
+			run("index", name, func() error { return restoreOne(ctx, bdb, name) })
+		})
+	}
+	// Queued last, so every index build has been picked up when a worker
+	// takes this; it waits for them to end.
+	jobs = append(jobs, func() {
+		indexesDone.Wait()
+		for step := 2; step <= 3; step++ {
+			var names []string
+			run("list", bulkLoadSteps[step], func() error {
+				return bdb.NewRaw("SELECT name FROM bulk_load_deferred WHERE step = ? ORDER BY name", step).Scan(ctx, &names)
+			})
+			for _, name := range names {
+				run(bulkLoadSteps[step], name, func() error { return restoreOne(ctx, bdb, name) })
+			}
+		}
+	})
+	runJobs(max(1, opt.Workers), jobs)
+	return context.Cause(ctx)
+}
+
+// runJobs runs jobs in order on up to workers goroutines.
+func runJobs(workers int, jobs []func()) {
+	queue := make(chan func())
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for job := range queue {
+				job()
+			}
+		})
+	}
+	for _, job := range jobs {
+		queue <- job
+	}
+	close(queue)
+	wg.Wait()
+}
+
+// refreshRollup runs r in a transaction of its own, with room for its hash
+// aggregates (they group millions of rows by (slot, telecaller) and (lead,
+// telecaller), and spill to disk beyond hash_mem_multiplier × work_mem),
+// then vacuums and analyzes its tables. The commit is synchronous: VACUUM
+// cannot mark pages all-visible while the commit of their rows is not
+// flushed (the server may default to asynchronous commits).
+func refreshRollup(ctx context.Context, bdb *bun.DB, r Rollup) error {
+	err := bdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, set := range []string{"SET LOCAL hash_mem_multiplier = 4", "SET LOCAL synchronous_commit = on"} {
+			if _, err := tx.ExecContext(ctx, set); err != nil {
+				return err
+			}
+		}
+		return r.Refresh(ctx, tx)
+	})
+	if err != nil || len(r.Tables) == 0 {
+		return err
+	}
+	tables := make([]bun.Ident, len(r.Tables))
+	for i, t := range r.Tables {
+		tables[i] = bun.Ident(t)
+	}
+	_, err = bdb.ExecContext(ctx, "VACUUM (ANALYZE) ?", bun.In(tables))
+	return err
 }
 
 func restoreOne(ctx context.Context, bdb *bun.DB, name string) error {
-	err := bdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return bdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var stmt string
 		err := tx.NewRaw("DELETE FROM bulk_load_deferred WHERE name = ? RETURNING restore_sql", name).Scan(ctx, &stmt)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "SET LOCAL maintenance_work_mem = '256MB'"); err != nil {
+		if _, err := tx.ExecContext(ctx, "SET LOCAL maintenance_work_mem = '"+bulkLoadMemory+"'"); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, stmt)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("restore %s: %w", name, err)
-	}
-	return nil
 }
 
 // RefreshTelecallerRollups rebuilds the performance rollups from the

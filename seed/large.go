@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -27,33 +28,39 @@ type LargeOptions struct {
 	// the year before it and nothing happens after it. Default time.Now().
 	Now time.Time
 	// Connections is how many batches are copied at once, each on a
-	// connection of its own; Postgres checks keys and updates indexes on
-	// one core per connection. Default 2, capped by the pool size.
+	// connection of its own (Postgres works on one core per connection),
+	// and how many indexes and rollups are rebuilt at once afterwards.
+	// Default 2, capped by the pool size.
 	Connections int
-	// Progress, when set, is called from RunLarge's goroutine after each
-	// batch is committed and when a stage starts.
+	// Progress, when set, is called after each batch is committed, when a
+	// stage starts and after each rebuild step, one call at a time.
 	Progress func(LargeProgress)
 }
 
 // LargeProgress reports how far RunLarge has got.
 type LargeProgress struct {
-	// Stage is "copy" while rows are being copied, "index" while indexes
-	// and foreign keys are rebuilt, "rollups" while the analytics rollups
-	// are built, then "analyze" while statistics and the visibility map are
-	// refreshed.
+	// Stage is "copy" while rows are being copied, "rebuild" while indexes,
+	// foreign keys, triggers and the analytics rollups are rebuilt (at
+	// once, on separate connections), then "analyze" while statistics and
+	// the visibility map are refreshed.
 	Stage string
 	// Leads and Interactions count the rows copied so far.
 	Leads, Interactions int
+	// Step, during "rebuild", is the step just completed (empty when the
+	// stage starts).
+	Step db.BulkLoadStep
 }
 
 // LargeSummary says what RunLarge wrote and where the time went.
 type LargeSummary struct {
 	Users, Leads, Interactions int
 	// Copy is the time spent generating and copying rows (both run at
-	// once), Rebuild the time spent rebuilding indexes, foreign keys and the
-	// analytics rollups afterwards, Analyze the time spent on ANALYZE and
-	// VACUUM, and Total the wall time of the call.
+	// once), Rebuild the time spent analyzing the loaded tables, then
+	// rebuilding indexes, foreign keys, triggers and the analytics rollups
+	// (Steps has each one's own time; they overlap), Analyze the time spent
+	// on the final ANALYZE and VACUUM, and Total the wall time of the call.
 	Copy, Rebuild, Analyze, Total time.Duration
+	Steps                         []db.BulkLoadStep
 }
 
 // RowsPerSecond is the overall load rate: leads plus interactions per second
@@ -64,11 +71,6 @@ func (s LargeSummary) RowsPerSecond() float64 {
 	}
 	return float64(s.Leads+s.Interactions) / s.Total.Seconds()
 }
-
-// rollupTables are the tables the analytics rollups keep: the load
-// rebuilds them, analyzes and vacuums them with the data, and empties them
-// with it after a failure.
-const rollupTables = "lead_telecaller_firsts, telecaller_activity, telecaller_open_leads, telecaller_follow_ups_due, lead_activity, lead_contact_delays"
 
 // chunkLeads is how many leads (and their interactions) go in one batch.
 const chunkLeads = 10_000
@@ -113,9 +115,9 @@ func (o LargeOptions) withDefaults(bdb *bun.DB) (LargeOptions, error) {
 // interactions; memory stays flat. The tables are empty, so the load first
 // drops their secondary indexes and foreign keys and pauses the rollup
 // triggers (db.DeferBulkLoadDDL saves their definitions), then rebuilds the
-// very same ones (opt.Connections at once) and the analytics rollups in
-// one pass each. Planner statistics and the visibility map are refreshed at
-// the end.
+// very same ones and the analytics rollups, each in one pass and
+// opt.Connections at once (db.FinishBulkLoad). Planner statistics and the
+// visibility map are refreshed at the end.
 //
 // It loads only into a database without leads and returns an error
 // otherwise. On failure it empties the tables again and restores their
@@ -144,22 +146,25 @@ func RunLarge(ctx context.Context, bdb *bun.DB, opt LargeOptions) (LargeSummary,
 
 // vacuumAnalyze gives the planner its statistics and sets the visibility
 // map, so that index-only scans work from the first benchmark query and
-// autovacuum has nothing left to do in the middle of one. VACUUM cannot mark
-// a page all-visible while the commits of its rows, or of transactions near
-// them, are not flushed (the server may default to asynchronous commits):
-// the synchronous ANALYZE commit before it flushes them all.
+// autovacuum has nothing left to do in the middle of one. interactions was
+// analyzed after the copy and the rollup tables after their rebuild; leads
+// is analyzed again for the statistics of its expression indexes. VACUUM
+// cannot mark a page all-visible while the commits of its rows, or of
+// transactions near them, are not flushed (the server may default to
+// asynchronous commits): the synchronous ANALYZE commit before it flushes
+// them all.
 func vacuumAnalyze(ctx context.Context, bdb *bun.DB) error {
 	err := bdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = on"); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "ANALYZE users, leads, interactions, "+rollupTables)
+		_, err := tx.ExecContext(ctx, "ANALYZE users, leads")
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
-	if _, err := bdb.ExecContext(ctx, "VACUUM users, leads, interactions, "+rollupTables); err != nil {
+	if _, err := bdb.ExecContext(ctx, "VACUUM users, leads, interactions"); err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}
 	return nil
@@ -207,30 +212,56 @@ func loadLarge(ctx context.Context, bdb *bun.DB, opt LargeOptions) (LargeSummary
 	if err != nil {
 		return sum, errors.Join(err, undoLoad(ctx, bdb, opt.Connections))
 	}
-	opt.Progress(LargeProgress{Stage: "index", Leads: sum.Leads, Interactions: sum.Interactions})
 	rebuilt := time.Now()
-	if err := db.RestoreBulkLoadDDL(ctx, bdb, opt.Connections); err != nil {
-		return sum, errors.Join(fmt.Errorf("rebuild indexes: %w", err), undoLoad(ctx, bdb, opt.Connections))
-	}
-	opt.Progress(LargeProgress{Stage: "rollups", Leads: sum.Leads, Interactions: sum.Interactions})
-	// The generator wrote followed_up_at itself.
-	if err := db.RefreshTelecallerRollups(ctx, bdb, false); err != nil {
-		return sum, fmt.Errorf("build the analytics rollups: %w", err)
-	}
-	if err := db.RefreshLeadRollups(ctx, bdb); err != nil {
-		return sum, fmt.Errorf("build the lead analytics rollups: %w", err)
+	progress := LargeProgress{Stage: "rebuild", Leads: sum.Leads, Interactions: sum.Interactions}
+	opt.Progress(progress)
+	if err := rebuildLarge(ctx, bdb, opt, progress, &sum); err != nil {
+		return sum, errors.Join(err, undoLoad(ctx, bdb, opt.Connections))
 	}
 	sum.Rebuild = time.Since(rebuilt)
 	return sum, nil
 }
 
-// undoLoad empties the loaded tables and puts back their indexes, keys and
-// triggers, after a failed load or one interrupted in an earlier run (the
-// tables were empty when the load began, so every row is the load's own).
+// rebuildLarge analyzes the loaded tables, so that the rollups are planned
+// for their real size, then rebuilds their indexes, keys and triggers and
+// the analytics rollups on opt.Connections connections, adding each step to
+// sum as it completes.
+func rebuildLarge(ctx context.Context, bdb *bun.DB, opt LargeOptions, progress LargeProgress, sum *LargeSummary) error {
+	var mu sync.Mutex
+	step := func(s db.BulkLoadStep) {
+		mu.Lock()
+		defer mu.Unlock()
+		sum.Steps = append(sum.Steps, s)
+		progress.Step = s
+		opt.Progress(progress)
+	}
+	start := time.Now()
+	if _, err := bdb.ExecContext(ctx, "ANALYZE leads, interactions"); err != nil {
+		return fmt.Errorf("analyze the loaded rows: %w", err)
+	}
+	step(db.BulkLoadStep{Kind: "analyze", Name: "leads, interactions", Took: time.Since(start)})
+	// The generator wrote followed_up_at and the lead progress columns itself.
+	err := db.FinishBulkLoad(ctx, bdb, db.BulkLoadFinish{Workers: opt.Connections, Rollups: db.BulkLoadRollups(), Done: step})
+	if err != nil {
+		return fmt.Errorf("rebuild indexes and rollups: %w", err)
+	}
+	return nil
+}
+
+// undoLoad empties the loaded tables and the rollups built from them, and
+// puts back their indexes, keys and triggers, after a failed load or one
+// interrupted in an earlier run (the tables were empty when the load began,
+// so every row is the load's own).
 // With the rows gone, the unique indexes always rebuild.
 func undoLoad(ctx context.Context, bdb *bun.DB, workers int) error {
 	ctx = context.WithoutCancel(ctx)
-	if _, err := bdb.ExecContext(ctx, "TRUNCATE interactions, leads, "+rollupTables); err != nil {
+	tables := []bun.Ident{"interactions", "leads"}
+	for _, r := range db.BulkLoadRollups() {
+		for _, t := range r.Tables {
+			tables = append(tables, bun.Ident(t))
+		}
+	}
+	if _, err := bdb.ExecContext(ctx, "TRUNCATE ?", bun.In(tables)); err != nil {
 		return fmt.Errorf("empty the partly loaded tables: %w", err)
 	}
 	if err := db.RestoreBulkLoadDDL(ctx, bdb, workers); err != nil {

@@ -31,6 +31,13 @@ func TestRunLarge(t *testing.T) {
 	if want := (seed.LargeProgress{Stage: "analyze", Leads: 5000, Interactions: 25000}); last != want {
 		t.Errorf("last progress = %+v, want %+v", last, want)
 	}
+	kinds := map[string]int{}
+	for _, s := range sum.Steps {
+		kinds[s.Kind]++
+	}
+	if kinds["analyze"] != 1 || kinds["rollup"] != 1 || kinds["index"] < 20 || kinds["foreign key"] < 4 || kinds["trigger"] != 4 {
+		t.Errorf("rebuild steps by kind = %v", kinds)
+	}
 	if got := tableCounts(t, bdb); got != (seed.Summary{Users: 55, Leads: 5000, Interactions: 25000}) {
 		t.Fatalf("stored rows = %+v", got)
 	}

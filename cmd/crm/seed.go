@@ -27,7 +27,8 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	fs.IntVar(&opt.Leads, "leads", 300, "number of leads")
 	large := fs.Bool("large", false, fmt.Sprintf("load a large benchmark data set with COPY (implied by --interactions or --leads > %d)", largeThreshold))
 	interactions := fs.Int("interactions", 0, "exact number of interactions in the large mode (default 5 per lead)")
-	connections := fs.Int("connections", 2, "large mode: batches copied at once, one Postgres connection (and core) each")
+	connections := fs.Int("connections", 2, "large mode: batches copied, then indexes and rollups rebuilt, at once, one Postgres connection (and core) each")
+	verbose := fs.Bool("verbose", false, "large mode: print each index, key, trigger and rollup rebuild with its time")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	defer bdb.Close()
 	if *large || opt.Leads > largeThreshold {
 		lopt := seed.LargeOptions{Seed: opt.Seed, Leads: opt.Leads, Interactions: *interactions, Connections: *connections}
-		return seedLarge(ctx, bdb, lopt, stdout, stderr)
+		return seedLarge(ctx, bdb, lopt, *verbose, stdout, stderr)
 	}
 	sum, err := seed.Run(ctx, bdb, opt)
 	if err != nil {
@@ -63,8 +64,9 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 // seedLarge runs seed.RunLarge with a progress bar on stderr (rows copied
-// of leads + interactions) and prints a summary with the load rate.
-func seedLarge(ctx context.Context, bdb *bun.DB, opt seed.LargeOptions, stdout, stderr io.Writer) error {
+// of leads + interactions), a line per stage (and, verbose, per rebuild
+// step with its time), and prints a summary with the load rate.
+func seedLarge(ctx context.Context, bdb *bun.DB, opt seed.LargeOptions, verbose bool, stdout, stderr io.Writer) error {
 	if opt.Interactions == 0 {
 		opt.Interactions = 5 * opt.Leads
 	}
@@ -82,13 +84,22 @@ func seedLarge(ctx context.Context, bdb *bun.DB, opt seed.LargeOptions, stdout, 
 	)
 	copied := false
 	opt.Progress = func(p seed.LargeProgress) {
-		_ = bar.Set64(int64(p.Leads + p.Interactions))
-		if msg, ok := map[string]string{"index": "rebuilding indexes and keys", "rollups": "building analytics rollups", "analyze": "vacuum analyze"}[p.Stage]; ok {
-			if !copied {
-				_ = bar.Finish()
-				copied = true
-			}
-			fmt.Fprintf(stderr, "seed: %s…\n", msg)
+		if p.Stage == "copy" {
+			_ = bar.Set64(int64(p.Leads + p.Interactions))
+			return
+		}
+		if !copied {
+			_ = bar.Set64(int64(p.Leads + p.Interactions))
+			_ = bar.Finish()
+			copied = true
+		}
+		switch {
+		case p.Stage == "rebuild" && p.Step.Name == "":
+			fmt.Fprintln(stderr, "seed: rebuilding indexes, keys and analytics rollups…")
+		case p.Stage == "rebuild" && verbose:
+			fmt.Fprintf(stderr, "seed:   %s %s %s\n", p.Step.Kind, p.Step.Name, p.Step.Took.Round(10*time.Millisecond))
+		case p.Stage == "analyze":
+			fmt.Fprintln(stderr, "seed: vacuum analyze…")
 		}
 	}
 	sum, err := seed.RunLarge(ctx, bdb, opt)
