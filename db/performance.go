@@ -165,19 +165,26 @@ func pick(parts []activityPart, keep func(activityPart) bool) []activityPart {
 // performanceRows reads the per-telecaller rows. Counters are sums over
 // the rollup rows of the range. Overdue follow-ups depend on now: the open
 // bookings of the range (a counter) minus those not due yet: the cells of
-// telecaller_follow_ups_due due after today (UTC), read per day or slot of
-// the range, plus the bookings due during the rest of today, found by their
-// due time. The first and last call of each local day come from the day
+// telecaller_follow_ups_due due from today or tomorrow (UTC) on, read per
+// day or slot of the range, corrected by the bookings due today on the
+// shorter side of now, found by their due time. The first and last call of each local day come from the day
 // rows, cut at the local midnights; where a cut falls between a day's calls,
 // the slot rows on the right side of it give the answer.
 func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r AnalyticsRange) ([]*TelecallerStats, error) {
 	who, whoA, whoI := "TRUE", "TRUE", "TRUE"
-	tomorrow := r.Now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	// Bookings due today are read from interactions on the smaller side of
+	// now: before noon (UTC) today's cell counts and those due since
+	// midnight are subtracted, after noon those due until midnight are added.
+	today := r.Now.UTC().Truncate(24 * time.Hour)
+	cellsFrom, rawLo, rawHi, rawSign := today, today, r.Now, -1
+	if r.Now.Sub(today) >= 12*time.Hour {
+		cellsFrom, rawLo, rawHi, rawSign = today.Add(24*time.Hour), r.Now, today.Add(24*time.Hour), 1
+	}
 	parts := activityParts(r.From, r.To)
 	days := pick(parts, func(p activityPart) bool { return p.day })
 	slots := pick(parts, func(p activityPart) bool { return !p.day })
 	minus := pick(parts, func(p activityPart) bool { return p.sign < 0 })
-	args := []any{r.From, r.To, r.TimeZone, r.Now, nil, tomorrow}
+	args := []any{r.From, r.To, r.TimeZone, r.Now, nil, cellsFrom, rawLo, rawHi, rawSign}
 	if telecallerID != nil {
 		who, whoA, whoI, args[4] = "u.id = ?4", "a.telecaller_id = ?4", "i.telecaller_id = ?4", *telecallerID
 	}
@@ -199,7 +206,7 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 			) AS a GROUP BY 1
 		), not_due AS (
 			SELECT telecaller_id, sum(n) AS n FROM (
-				-- Due after today: one index range per whole day of the range,
+				-- Cells due from cellsFrom on: one index range per whole day of the range,
 				SELECT c.telecaller_id, c.n
 				FROM (%[5]s) AS b
 				CROSS JOIN LATERAL (
@@ -213,10 +220,10 @@ func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r 
 				FROM telecaller_follow_ups_due AS a
 				WHERE (%[6]s) AND a.due_day >= ?5 AND %[2]s
 				UNION ALL
-				-- Due during the rest of today; deleted leads (few) left out by an anti-join.
-				SELECT i.telecaller_id, count(*)
+				-- Due today on one side of now; deleted leads (few) left out by an anti-join.
+				SELECT i.telecaller_id, ?8 * count(*)
 				FROM interactions AS i
-				WHERE i.follow_up_at IS NOT NULL AND i.followed_up_at IS NULL AND i.follow_up_at >= ?3 AND i.follow_up_at < ?5
+				WHERE i.follow_up_at IS NOT NULL AND i.followed_up_at IS NULL AND i.follow_up_at >= ?6 AND i.follow_up_at < ?7
 					AND i.occurred_at >= ?0 AND i.occurred_at < ?1 AND %[3]s
 					AND NOT EXISTS (SELECT 1 FROM leads AS l WHERE l.id = i.lead_id AND l.deleted_at IS NOT NULL)
 				GROUP BY 1
