@@ -134,7 +134,7 @@ func BulkLoadRollups() []Rollup {
 		},
 	}, {
 		Name:    "refresh_lead_rollups",
-		Tables:  []string{"lead_activity", "lead_contact_delays"},
+		Tables:  []string{"lead_activity", "lead_contact_delays", "lead_activity_changes"},
 		Refresh: RefreshLeadRollups,
 	}}
 }

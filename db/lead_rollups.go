@@ -158,11 +158,15 @@ func sumActivity(ctx context.Context, tx bun.Tx, s AnalyticsScope, p rollupPiece
 		source = bun.SafeQuery("a.source = ?", *s.Source)
 	}
 	// The aggregate inside LATERAL keeps the planner on one index range
-	// scan per piece.
+	// scan per piece. Changes not compacted yet are slot rows: every one
+	// inside a piece belongs to it, whatever the piece's grain.
 	var rows []activitySums
 	err := tx.NewRaw(`SELECT p.grp, s.* FROM unnest(?0::int[], ?1::int[], ?2::timestamptz[], ?3::timestamptz[]) AS p(grp, minutes, lo, hi)
-		CROSS JOIN LATERAL (SELECT a.source, `+strings.Join(sums, ", ")+` FROM lead_activity AS a
-			WHERE a.minutes = p.minutes AND a.bucket >= p.lo AND a.bucket < p.hi AND ?4 GROUP BY a.source) AS s`,
+		CROSS JOIN LATERAL (SELECT a.source, `+strings.Join(sums, ", ")+` FROM (
+				SELECT * FROM lead_activity AS a WHERE a.minutes = p.minutes AND a.bucket >= p.lo AND a.bucket < p.hi
+				UNION ALL
+				SELECT * FROM lead_activity_changes AS a WHERE a.bucket >= p.lo AND a.bucket < p.hi
+			) AS a WHERE ?4 GROUP BY a.source) AS s`,
 		pgdialect.Array(p.group), pgdialect.Array(p.minutes), pgdialect.Array(p.lo), pgdialect.Array(p.hi), source).Scan(ctx, &rows)
 	return rows, err
 }
@@ -341,6 +345,16 @@ func contactPercentiles(ctx context.Context, tx bun.Tx, s AnalyticsScope, r Anal
 	}
 	a.P90SecondsToFirstContact, err = percentile(0.9)
 	return err
+}
+
+// CompactLeadActivity moves the lead writes' appended changes
+// (lead_activity_changes) into lead_activity and returns how many change
+// rows it moved. Reports are exact either way; compacting keeps them
+// reading few rows. crm serve runs it every ROLLUP_COMPACT_INTERVAL.
+func CompactLeadActivity(ctx context.Context, idb bun.IDB) (int, error) {
+	var n int
+	err := idb.NewRaw("SELECT compact_lead_activity()").Scan(ctx, &n)
+	return n, formatError(err, "Analytics")
 }
 
 // RefreshLeadRollups rebuilds the lead report's rollups from the leads, for

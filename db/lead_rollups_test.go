@@ -46,37 +46,56 @@ func TestLeadRollupsMatchLeads(t *testing.T) {
 				}
 			}
 			cohort := 0
-			for _, now := range nows {
-				for _, tz := range []string{"UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu"} {
-					for _, iv := range db.AnalyticsIntervals {
-						for _, rg := range [][2]time.Time{
-							{perfWindows[0].Add(-48 * time.Hour), perfWindows[0].Add(6 * 24 * time.Hour)},
-							{perfWindows[0].Add(26*time.Hour + 45*time.Minute), perfWindows[0].Add(75*time.Hour + 15*time.Minute)},
-							{perfWindows[1].Add(50 * time.Hour), perfWindows[1].Add(51*time.Hour + 15*time.Minute)},
-							{perfWindows[0].Add(-72 * time.Hour), perfWindows[1].Add(6 * 24 * time.Hour)},
-						} {
-							for _, src := range []*db.LeadSource{nil, ptr(db.SourceWebsite)} {
-								r := db.AnalyticsRange{From: rg[0], To: rg[1], TimeZone: tz, Interval: iv, Now: now}
-								s := db.AnalyticsScope{Source: src}
-								got, err := db.FindLeadAnalyticsFrom(w.ctx, w.bdb, s, r, true)
-								if err != nil {
-									t.Fatal(err)
+			compare := func() {
+				for _, now := range nows {
+					for _, tz := range []string{"UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu"} {
+						for _, iv := range db.AnalyticsIntervals {
+							for _, rg := range [][2]time.Time{
+								{perfWindows[0].Add(-48 * time.Hour), perfWindows[0].Add(6 * 24 * time.Hour)},
+								{perfWindows[0].Add(26*time.Hour + 45*time.Minute), perfWindows[0].Add(75*time.Hour + 15*time.Minute)},
+								{perfWindows[1].Add(50 * time.Hour), perfWindows[1].Add(51*time.Hour + 15*time.Minute)},
+								{perfWindows[0].Add(-72 * time.Hour), perfWindows[1].Add(6 * 24 * time.Hour)},
+							} {
+								for _, src := range []*db.LeadSource{nil, ptr(db.SourceWebsite)} {
+									r := db.AnalyticsRange{From: rg[0], To: rg[1], TimeZone: tz, Interval: iv, Now: now}
+									s := db.AnalyticsScope{Source: src}
+									got, err := db.FindLeadAnalyticsFrom(w.ctx, w.bdb, s, r, true)
+									if err != nil {
+										t.Fatal(err)
+									}
+									want, err := db.FindLeadAnalyticsFrom(w.ctx, w.bdb, s, r, false)
+									if err != nil {
+										t.Fatal(err)
+									}
+									g, _ := json.Marshal(got)
+									wj, _ := json.Marshal(want)
+									if string(g) != string(wj) {
+										t.Fatalf("%s %s %s–%s source %v now %s:\n rollups %s\n   leads %s", tz, iv, rg[0], rg[1], src, now, g, wj)
+									}
+									cohort += got.NewLeads
 								}
-								want, err := db.FindLeadAnalyticsFrom(w.ctx, w.bdb, s, r, false)
-								if err != nil {
-									t.Fatal(err)
-								}
-								g, _ := json.Marshal(got)
-								wj, _ := json.Marshal(want)
-								if string(g) != string(wj) {
-									t.Fatalf("%s %s %s–%s source %v now %s:\n rollups %s\n   leads %s", tz, iv, rg[0], rg[1], src, now, g, wj)
-								}
-								cohort += got.NewLeads
 							}
 						}
 					}
 				}
 			}
+			// First with every change still appended (nothing compacts in
+			// tests), then after three concurrent compactions.
+			compare()
+			moved := make(chan int, 3)
+			for range 3 {
+				go func() {
+					n, err := db.CompactLeadActivity(w.ctx, w.bdb)
+					if err != nil {
+						t.Error(err)
+					}
+					moved <- n
+				}()
+			}
+			if n := <-moved + <-moved + <-moved; n == 0 {
+				t.Fatal("nothing to compact: the writes appended no changes")
+			}
+			compare()
 			if cohort == 0 {
 				t.Fatal("the reports found no leads: the random writes missed the ranges")
 			}

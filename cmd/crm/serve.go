@@ -60,16 +60,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		defer stop()
 	}
 	srv := server.New(cfg, deps)
-	// The webhook dispatcher stops with the server and is waited for, so
-	// that it never outlives the database connection.
-	dctx, stopDispatcher := context.WithCancel(ctx)
-	dispatched := server.RunDispatcher(dctx, cfg, deps)
+	// The webhook dispatcher and the rollup compactor stop with the server
+	// and are waited for, so that they never outlive the database connection.
+	dctx, stopBackground := context.WithCancel(ctx)
+	background := []<-chan struct{}{server.RunDispatcher(dctx, cfg, deps), server.RunRollupCompactor(dctx, cfg, deps)}
 	err = server.Run(ctx, cfg, srv, logger, func(a net.Addr) {
 		logger.Info("listening", "addr", a.String(), "graphql", "/graphql", "rest", "/api")
 	})
-	stopDispatcher()
-	if dispatched != nil {
-		<-dispatched
+	stopBackground()
+	for _, done := range background {
+		if done != nil {
+			<-done
+		}
 	}
 	return err
 }
