@@ -53,24 +53,17 @@ func seriesBuckets(r AnalyticsRange) ([]seriesBucket, error) {
 			d++
 		}
 		next := time.Date(y, m, d, 0, 0, 0, 0, loc)
-		out = append(out, seriesBucket{Start: start.UTC(), Lo: laterOf(start, r.From).UTC(), Hi: earlierOf(next, r.To).UTC()})
+		b := seriesBucket{Start: start.UTC(), Lo: start.UTC(), Hi: next.UTC()}
+		if b.Lo.Before(r.From) { // the first bucket may start before the range
+			b.Lo = r.From
+		}
+		if b.Hi.After(r.To) { // and the last end after it
+			b.Hi = r.To
+		}
+		out = append(out, b)
 		start = next
 	}
 	return out, nil
-}
-
-func laterOf(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func earlierOf(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
 
 // rollupPieces lists, per group, the rollup rows to add up: each range
