@@ -12,10 +12,12 @@ import (
 )
 
 // The lead report read from the rollups the write transactions keep
-// (lead_activity and lead_contact_delays, see the lead_rollups migration).
-// They are kept per source, so a report over every assignee reads them; a
-// report scoped to an assignee reads that assignee's leads instead (a small
-// share of them). Both give the same numbers; the tests hold them to it.
+// (lead_activity plus the changes appended since the last compaction,
+// lead_activity_changes, and lead_contact_delays; see the lead_rollups and
+// lead_activity_changes migrations). They are kept per source, so a report
+// over every assignee reads them; a report scoped to an assignee reads that
+// assignee's leads instead (a small share of them). Both give the same
+// numbers; the tests hold them to it.
 
 // fromRollups reports whether the rollups can answer for s.
 func (s AnalyticsScope) fromRollups() bool {
