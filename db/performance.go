@@ -114,11 +114,7 @@ func activityParts(from, to time.Time) []activityPart {
 		}
 		return []activityPart{{false, lo, hi, 1}}
 	}
-	dayLo := from.Truncate(24 * time.Hour)
-	if dayLo.Before(from) {
-		dayLo = dayLo.Add(24 * time.Hour)
-	}
-	dayHi := to.Truncate(24 * time.Hour)
+	dayLo, dayHi := ceilTo(from, 24*time.Hour), to.Truncate(24*time.Hour)
 	if !dayLo.Before(dayHi) {
 		if dayLo.Equal(dayHi) {
 			return append(partial(from, dayLo), partial(dayHi, to)...)
@@ -167,9 +163,10 @@ func pick(parts []activityPart, keep func(activityPart) bool) []activityPart {
 // bookings of the range (a counter) minus those not due yet: the cells of
 // telecaller_follow_ups_due due from today or tomorrow (UTC) on, read per
 // day or slot of the range, corrected by the bookings due today on the
-// shorter side of now, found by their due time. The first and last call of each local day come from the day
-// rows, cut at the local midnights; where a cut falls between a day's calls,
-// the slot rows on the right side of it give the answer.
+// shorter side of now, found by their due time. The first and last call of
+// each local day come from the day rows, cut at the local midnights; where
+// a cut falls between a day's calls, the slot rows on the right side of it
+// give the answer.
 func performanceRows(ctx context.Context, tx bun.Tx, telecallerID *uuid.UUID, r AnalyticsRange) ([]*TelecallerStats, error) {
 	who, whoA, whoI := "TRUE", "TRUE", "TRUE"
 	// Bookings due today are read from interactions on the smaller side of
