@@ -40,14 +40,7 @@ func TestBodyDeadlineDoesNotCancelSlowHandlers(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var body io.Reader
-			if tc.body != "" {
-				body = strings.NewReader(tc.body)
-			}
-			req, err := http.NewRequest(tc.method, srv.URL, body)
-			if err != nil {
-				t.Fatal(err)
-			}
+			req := newRequest(t, tc.method, srv.URL, tc.body)
 			// Twice on one keep-alive connection: the second request must
 			// not inherit the first one's deadline.
 			for i := range 2 {
@@ -109,14 +102,7 @@ func TestRequestPastItsDeadlineLeavesTheConnectionUsable(t *testing.T) {
 			client := &http.Client{Transport: tr}
 			var conns []string
 			for i, query := range []string{"?slow=1", ""} {
-				var body io.Reader
-				if tc.body != "" {
-					body = strings.NewReader(tc.body)
-				}
-				req, err := http.NewRequest(tc.method, srv.URL+query, body)
-				if err != nil {
-					t.Fatal(err)
-				}
+				req := newRequest(t, tc.method, srv.URL+query, tc.body)
 				var local string
 				req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
 					GotConn: func(ci httptrace.GotConnInfo) { local = ci.Conn.LocalAddr().String() },
@@ -159,4 +145,18 @@ func TestCancelledOnArrivalClosesTheConnection(t *testing.T) {
 	if got := rec.Header().Get("Connection"); got != "" {
 		t.Fatalf("Connection: %q on a live request, want none", got)
 	}
+}
+
+// newRequest is a request with body, or none when body is empty.
+func newRequest(t *testing.T, method, url, body string) *http.Request {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }
