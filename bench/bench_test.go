@@ -3,10 +3,12 @@ package bench_test
 import (
 	"context"
 	"errors"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -90,7 +92,8 @@ func TestRunAgainstServer(t *testing.T) {
 		return nil
 	}
 	proc := &bench.Proc{PID: os.Getpid()} // the test process serves the requests
-	res := bench.Run(context.Background(), bench.Workload{Name: "hello", Op: op}, bench.Options{Duration: 300 * time.Millisecond, Warmup: 50 * time.Millisecond, Clients: 4}, proc)
+	watch := bench.Watch{Server: proc, Meters: map[string]bench.Meter{"client": proc}}
+	res := bench.Run(context.Background(), bench.Workload{Name: "hello", Op: op}, bench.Options{Duration: 300 * time.Millisecond, Warmup: 50 * time.Millisecond, Clients: 4}, watch)
 
 	if res.Name != "hello" || res.Requests == 0 {
 		t.Fatalf("no requests measured: %+v", res)
@@ -112,8 +115,15 @@ func TestRunAgainstServer(t *testing.T) {
 	if l.P50 <= 0 || l.P50 > l.P95 || l.P95 > l.P99 || l.P99 > l.Max {
 		t.Errorf("percentiles out of order: %+v", l)
 	}
-	if want := time.Duration(res.Server.CPU / 100 / res.PerSecond * float64(time.Second)); res.ServerCPUPerRequest != want {
-		t.Errorf("ServerCPUPerRequest = %v, want CPU ÷ rate = %v", res.ServerCPUPerRequest, want)
+	// The server's CPU per request is its CPU share over the window ÷ the
+	// rate; the same process metered as "client" costs the same (ticks of
+	// 10 ms apart, and the sampler's window is a little longer).
+	srvCPU, cli := res.CPUPerRequest["server"], res.CPUPerRequest["client"]
+	if want := time.Duration(res.Server.CPU / 100 / res.PerSecond * float64(time.Second)); srvCPU <= 0 || math.Abs(float64(srvCPU-want)) > 0.01*float64(want) {
+		t.Errorf("server CPU per request = %v, want CPU ÷ rate = %v", srvCPU, want)
+	}
+	if tick := 10 * time.Millisecond / time.Duration(res.Requests); cli <= 0 || (cli-srvCPU).Abs() > 2*tick+srvCPU/20 {
+		t.Errorf("client CPU per request = %v, want the server's %v: they are one process", cli, srvCPU)
 	}
 	if res.Server.RSSPeakMB <= 0 {
 		t.Errorf("no RSS read for the test process: %+v", res.Server)
@@ -128,7 +138,7 @@ func TestRunStopsWhenCancelled(t *testing.T) {
 		return ctx.Err()
 	}
 	cancel()
-	res := bench.Run(ctx, bench.Workload{Name: "blocked", Op: op}, bench.Options{Duration: time.Hour, Clients: 3}, nil)
+	res := bench.Run(ctx, bench.Workload{Name: "blocked", Op: op}, bench.Options{Duration: time.Hour, Clients: 3}, bench.Watch{})
 	if res.Requests != 0 || res.PerSecond != 0 {
 		t.Errorf("a cancelled run measured %+v", res)
 	}
@@ -193,7 +203,7 @@ func TestRunNumbersClients(t *testing.T) {
 		time.Sleep(time.Millisecond)
 		return nil
 	}
-	bench.Run(context.Background(), bench.Workload{Name: "numbered", Op: op}, bench.Options{Duration: 100 * time.Millisecond, Clients: clients}, nil)
+	bench.Run(context.Background(), bench.Workload{Name: "numbered", Op: op}, bench.Options{Duration: 100 * time.Millisecond, Clients: clients}, bench.Watch{})
 	if bad.Load() != 0 {
 		t.Fatalf("%d requests from a client numbered outside 0..%d", bad.Load(), clients-1)
 	}
@@ -201,5 +211,36 @@ func TestRunNumbersClients(t *testing.T) {
 		if seen[n].Load() == 0 {
 			t.Errorf("client %d issued no request", n)
 		}
+	}
+}
+
+// A Tree meters a process and its children: a child that burns a core
+// through the window shows in the tree's CPU and not in the parent's own.
+func TestTreeMetersChildren(t *testing.T) {
+	t.Parallel()
+	child := exec.Command("sh", "-c", "while :; do :; done")
+	if err := child.Start(); err != nil {
+		t.Skipf("no shell to run a child: %v", err)
+	}
+	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
+	self := os.Getpid()
+	tree, err := bench.ParentOf(child.Process.Pid)
+	if err != nil || tree.Root != self {
+		t.Fatalf("ParentOf(child) = %+v, %v; want the tree rooted at this process %d", tree, err, self)
+	}
+	op := func(ctx context.Context, _ *bench.Client) error {
+		time.Sleep(time.Millisecond)
+		return nil
+	}
+	watch := bench.Watch{Meters: map[string]bench.Meter{"tree": tree, "self": &bench.Proc{PID: self}}}
+	res := bench.Run(context.Background(), bench.Workload{Name: "idle", Op: op}, bench.Options{Duration: 500 * time.Millisecond, Clients: 1}, watch)
+	n := time.Duration(res.Requests - res.Errors)
+	treeCPU, selfCPU := res.CPUPerRequest["tree"]*n, res.CPUPerRequest["self"]*n
+	// The child gets at least a fifth of a core even on a busy machine.
+	if treeCPU-selfCPU < 100*time.Millisecond {
+		t.Errorf("tree CPU %v, this process alone %v: the child's loop is missing", treeCPU, selfCPU)
+	}
+	if _, ok := res.CPUPerRequest["server"]; ok {
+		t.Error("server CPU reported with no server watched")
 	}
 }

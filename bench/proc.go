@@ -32,25 +32,86 @@ type ProcUsage struct {
 
 // cpuTime is the process's user plus system CPU time so far.
 func (p *Proc) cpuTime() (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.PID))
+	_, cpu, err := readStat(p.PID)
+	return cpu, err
+}
+
+// readStat reads a process's parent and its user plus system CPU time so
+// far from /proc/<pid>/stat.
+func readStat(pid int) (ppid int, cpu time.Duration, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// The command name (field 2) may contain spaces; fields resume after ')'.
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", p.PID)
+		return 0, 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
 	}
 	f := strings.Fields(string(b[i+1:]))
 	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", p.PID)
+		return 0, 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
 	}
+	ppid, err0 := strconv.Atoi(f[1])               // field 4
 	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14
 	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", p.PID)
+	if err0 != nil || err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
 	}
-	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+	return ppid, time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
+
+// A Meter reads the CPU time of a set of processes, per process, so that a
+// window counts each process from where it stood when the window opened
+// (and a process started inside the window from zero).
+type Meter interface {
+	cpuByPID() map[int]time.Duration
+}
+
+func (p *Proc) cpuByPID() map[int]time.Duration {
+	cpu, err := p.cpuTime()
+	if err != nil {
+		return nil
+	}
+	return map[int]time.Duration{p.PID: cpu}
+}
+
+// Tree is a process and its children: a Postgres postmaster and the
+// backends it forks for each connection.
+type Tree struct{ Root int }
+
+func (t Tree) cpuByPID() map[int]time.Duration {
+	out := map[int]time.Duration{}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, name := range stats {
+		pid, err := strconv.Atoi(strings.Split(name, "/")[2])
+		if err != nil {
+			continue
+		}
+		if ppid, cpu, err := readStat(pid); err == nil && (pid == t.Root || ppid == t.Root) {
+			out[pid] = cpu
+		}
+	}
+	return out
+}
+
+// ParentOf is the Tree rooted at pid's parent: for a Postgres backend's
+// pid (pg_backend_pid()), the whole server.
+func ParentOf(pid int) (Tree, error) {
+	ppid, _, err := readStat(pid)
+	if err != nil {
+		return Tree{}, err
+	}
+	return Tree{Root: ppid}, nil
+}
+
+// cpuSince is the CPU the processes of now used since then.
+func cpuSince(then, now map[int]time.Duration) time.Duration {
+	var d time.Duration
+	for pid, t := range now {
+		d += t - then[pid]
+	}
+	return d
 }
 
 // RSS is the process's resident set size in bytes.

@@ -41,23 +41,38 @@ func (r *Report) Pair() {
 	}
 }
 
+// cpuColumns are the parties whose CPU per request the table shows, in
+// order, with their headings.
+var cpuColumns = []struct{ name, heading string }{
+	{"server", "srv µs/req"}, {"postgres", "pg µs/req"}, {"redis", "redis µs/req"}, {"client", "client µs/req"},
+}
+
 // WriteTable prints the results as an aligned table.
 func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "workload\treq/s\tp50 ms\tp95 ms\tp99 ms\terrors\tsrv CPU %\tsrv CPU µs/req\tsrv RSS MiB\tload1\tAPI/SQL\t")
+	fmt.Fprint(tw, "workload\treq/s\tp50 ms\tp95 ms\tp99 ms\terrors\tsrv CPU %\t")
+	for _, c := range cpuColumns {
+		fmt.Fprint(tw, c.heading, "\t")
+	}
+	fmt.Fprintln(tw, "srv RSS MiB\tload1\tAPI/SQL\t")
 	for _, res := range r.Results {
-		cpu, perReq, rss, ratio := "-", "-", "-", "-"
+		cpu, rss, ratio := "-", "-", "-"
 		if res.Pair == "" && res.Server.RSSPeakMB > 0 {
 			cpu, rss = fmt.Sprintf("%.0f", res.Server.CPU), fmt.Sprintf("%.0f", res.Server.RSSPeakMB)
-			if res.ServerCPUPerRequest > 0 {
-				perReq = fmt.Sprintf("%.0f", float64(res.ServerCPUPerRequest)/float64(time.Microsecond))
-			}
 		}
 		if res.Ratio > 0 {
 			ratio = fmt.Sprintf("%.2f", res.Ratio)
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%.2f\t%s\t\n", res.Name, res.PerSecond,
-			ms(res.Latency.P50), ms(res.Latency.P95), ms(res.Latency.P99), res.Errors, cpu, perReq, rss, res.Load1, ratio)
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%d\t%s\t", res.Name, res.PerSecond,
+			ms(res.Latency.P50), ms(res.Latency.P95), ms(res.Latency.P99), res.Errors, cpu)
+		for _, c := range cpuColumns {
+			perReq := "-"
+			if d, ok := res.CPUPerRequest[c.name]; ok {
+				perReq = fmt.Sprintf("%.0f", float64(d)/float64(time.Microsecond))
+			}
+			fmt.Fprint(tw, perReq, "\t")
+		}
+		fmt.Fprintf(tw, "%s\t%.2f\t%s\t\n", rss, res.Load1, ratio)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -49,10 +49,12 @@ type Result struct {
 	// Server is the API server process's use over the window; zero for
 	// baselines or when no server process is known.
 	Server ProcUsage `json:"server"`
-	// ServerCPUPerRequest is the server's CPU time per successful request
-	// over the window (Server.CPU ÷ PerSecond): less sensitive to the
-	// machine's other load than throughput is.
-	ServerCPUPerRequest time.Duration `json:"serverCpuPerRequestNs,omitempty"`
+	// CPUPerRequest is the CPU time per successful request over the window
+	// of each watched party, by name: "server" (the API server), and the
+	// Watch's meters ("postgres", "redis", "client": the harness itself).
+	// It is what one request costs each of them, which the machine's other
+	// load moves much less than it moves throughput.
+	CPUPerRequest map[string]time.Duration `json:"cpuPerRequestNs,omitempty"`
 	// Load1 is the machine's one-minute load average at the window's end.
 	Load1 float64 `json:"load1"`
 	// Ratio is PerSecond ÷ the paired workload's PerSecond, set on API
@@ -60,12 +62,21 @@ type Result struct {
 	Ratio float64 `json:"ratio,omitempty"`
 }
 
+// Watch is what a run measures besides its requests.
+type Watch struct {
+	// Server is the API server: its CPU and peak RSS. Nil while a baseline
+	// runs (the server idles then) or when it is not a local process.
+	Server *Proc
+	// Meters are the other processes whose CPU the requests cost, by name.
+	Meters map[string]Meter
+}
+
 // Run drives w with opt.Clients concurrent clients: opt.Warmup unmeasured,
 // then opt.Duration measured. A request counts when it finishes inside the
 // measured window; a failed one counts as an error and its latency is not
-// recorded. proc, when not nil, is sampled over the window. Cancelling ctx
-// ends the run early.
-func Run(ctx context.Context, w Workload, opt Options, proc *Proc) Result {
+// recorded. The watched processes are sampled over the window. Cancelling
+// ctx ends the run early.
+func Run(ctx context.Context, w Workload, opt Options, watch Watch) Result {
 	if opt.Clients < 1 {
 		opt.Clients = 1
 	}
@@ -116,13 +127,24 @@ func Run(ctx context.Context, w Workload, opt Options, proc *Proc) Result {
 		}()
 	}
 	sleep(ctx, opt.Warmup)
-	sampler := proc.Start()
+	sampler := watch.Server.Start()
+	cpu0 := make(map[string]map[int]time.Duration, len(watch.Meters))
+	for name, m := range watch.Meters {
+		cpu0[name] = m.cpuByPID()
+	}
 	t0 := time.Now()
 	stopAt = t0.Add(opt.Duration) // read by clients only after start is closed
 	close(start)
 	sleep(ctx, opt.Duration)
 	elapsed := time.Since(t0)
 	usage := sampler.Stop()
+	used := make(map[string]time.Duration, len(watch.Meters)+1)
+	for name, m := range watch.Meters {
+		used[name] = cpuSince(cpu0[name], m.cpuByPID())
+	}
+	if watch.Server != nil {
+		used["server"] = time.Duration(usage.CPU / 100 * float64(elapsed))
+	}
 	// Clients stop after their request in flight; it counts for nothing
 	// and is not cancelled, so a slow workload's tail never turns into
 	// errors.
@@ -140,8 +162,11 @@ func Run(ctx context.Context, w Workload, opt Options, proc *Proc) Result {
 	r.Requests = len(all) + r.Errors
 	r.PerSecond = float64(len(all)) / elapsed.Seconds()
 	r.Latency = Summarise(all)
-	if r.PerSecond > 0 {
-		r.ServerCPUPerRequest = time.Duration(usage.CPU / 100 / r.PerSecond * float64(time.Second))
+	if ok := len(all); ok > 0 && len(used) > 0 {
+		r.CPUPerRequest = make(map[string]time.Duration, len(used))
+		for name, cpu := range used {
+			r.CPUPerRequest[name] = cpu / time.Duration(ok)
+		}
 	}
 	return r
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -107,6 +108,7 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		Telecallers: writers,
 	}
 	_ = pool.QueryRow(ctx, "SHOW server_version").Scan(&rep.Machine.Postgres)
+	meters := otherParties(ctx, pool, getenv("REDIS_URL"), stderr)
 	opt := bench.Options{Duration: *duration, Warmup: *warmup, Clients: *clients}
 	selected := map[string]bool{}
 	for _, w := range t.Workloads() {
@@ -121,11 +123,11 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 			return ctx.Err()
 		}
 		selected[w.Name] = true
-		p := proc
+		watch := bench.Watch{Server: proc, Meters: meters}
 		if w.Pair != "" {
-			p = nil // the server idles while the baseline runs
+			watch.Server = nil // the server idles while the baseline runs
 		}
-		res := bench.Run(ctx, w, opt, p)
+		res := bench.Run(ctx, w, opt, watch)
 		fmt.Fprintf(stderr, "bench: %-28s %8.0f req/s  p99 %6.2f ms  errors %d  load1 %.2f\n",
 			res.Name, res.PerSecond, float64(res.Latency.P99)/float64(time.Millisecond), res.Errors, res.Load1)
 		rep.Results = append(rep.Results, res)
@@ -161,6 +163,34 @@ func serverProc(pid int, u *url.URL) (*bench.Proc, error) {
 		return nil, err
 	}
 	return bench.FindListener(port)
+}
+
+// otherParties are the local processes besides the server whose CPU each
+// request costs: the Postgres server (found as the parent of one of the
+// pool's backends), Redis (the process listening on REDIS_URL's port) and
+// this harness. One that is not a local, visible process is left out.
+func otherParties(ctx context.Context, pool *pgxpool.Pool, redisURL string, stderr io.Writer) map[string]bench.Meter {
+	meters := map[string]bench.Meter{"client": &bench.Proc{PID: os.Getpid()}}
+	var backend int
+	err := pool.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&backend)
+	if err == nil {
+		var pg bench.Tree
+		if pg, err = bench.ParentOf(backend); err == nil {
+			meters["postgres"] = pg
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "bench: no Postgres CPU (not a local server?):", err)
+	}
+	if u, err := url.Parse(redisURL); err == nil && u.Port() != "" {
+		port, _ := strconv.Atoi(u.Port())
+		if p, err := bench.FindListener(port); err == nil {
+			meters["redis"] = p
+		} else {
+			fmt.Fprintln(stderr, "bench: no Redis CPU:", err)
+		}
+	}
+	return meters
 }
 
 // gitCommit is the checked-out commit, or "" outside a git work tree.
