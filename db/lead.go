@@ -146,12 +146,17 @@ func (s LeadScope) apply(q *bun.SelectQuery) *bun.SelectQuery {
 // FindLeadByID returns a live lead inside scope (or a deleted one when
 // withDeleted). Returns NOT_FOUND otherwise, so ids outside scope don't leak.
 func FindLeadByID(ctx context.Context, idb bun.IDB, id uuid.UUID, scope LeadScope, withDeleted bool) (*Lead, error) {
-	l := new(Lead)
-	q := scope.apply(idb.NewSelect().Model(l).Where("l.id = ?", id))
+	// A cached statement (prepared.go): a NULL $2 is the unrestricted scope.
+	q := selectLeads() + " WHERE l.id = $1 AND ($2::uuid IS NULL OR l.assigned_to = $2)"
 	if !withDeleted {
-		q = q.Where("l.deleted_at IS NULL")
+		q += " AND l.deleted_at IS NULL"
 	}
-	if err := q.Scan(ctx); err != nil {
+	l := new(Lead)
+	rows, err := queryCached(ctx, idb, q, id, scope.AssignedTo)
+	if err == nil {
+		err = scanOne(ctx, idb, rows, l)
+	}
+	if err != nil {
 		return nil, formatError(err, "Lead")
 	}
 	return l, nil
