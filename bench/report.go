@@ -19,8 +19,6 @@ type Report struct {
 	Duration  string    `json:"duration"`
 	Warmup    string    `json:"warmup"`
 	Clients   int       `json:"clients"`
-	// CountLimit is the exact-count bound the baselines mirrored (0: exact).
-	CountLimit int `json:"countLimit"`
 	// Telecallers is how many telecallers the write workloads (calls,
 	// lead updates) act as: client N is telecaller N mod this number.
 	Telecallers int      `json:"telecallers"`

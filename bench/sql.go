@@ -2,14 +2,14 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/telecaller-crm/api/db"
 )
 
 // The baselines issue the statements the API issues for the same request,
@@ -66,33 +66,12 @@ func (t *Target) leadPage(ctx context.Context, c *Client) ([]leadRow, error) {
 	return leads, err
 }
 
-// countLeads counts the leads of a status: exactly when CountLimit is 0;
-// else exactly up to CountLimit and from the planner's estimate above it.
+// countLeads counts the leads of a status as the server does: with the
+// server's own statement over the kept counts (db.KeptLeadCountSQL).
 func (t *Target) countLeads(ctx context.Context, status string) (int, error) {
 	var n int
-	if t.CountLimit <= 0 {
-		err := t.Pool.QueryRow(ctx, `SELECT count(*) FROM leads AS l WHERE l.deleted_at IS NULL AND l.status IN ($1)`, status).Scan(&n)
-		return n, err
-	}
-	err := t.Pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM leads AS l
-		WHERE l.deleted_at IS NULL AND l.status IN ($1) LIMIT $2) AS t`, status, t.CountLimit+1).Scan(&n)
-	if err != nil || n <= t.CountLimit {
-		return n, err
-	}
-	var plan []byte
-	err = t.Pool.QueryRow(ctx, `EXPLAIN (FORMAT JSON) SELECT 1 FROM leads AS l WHERE l.deleted_at IS NULL AND l.status IN ('`+status+`')`).Scan(&plan)
-	if err != nil {
-		return 0, err
-	}
-	var p []struct {
-		Plan struct {
-			Rows float64 `json:"Plan Rows"`
-		} `json:"Plan"`
-	}
-	if err := json.Unmarshal(plan, &p); err != nil || len(p) == 0 {
-		return 0, errors.New("unreadable plan")
-	}
-	return max(int(p[0].Plan.Rows), t.CountLimit+1), nil
+	err := t.Pool.QueryRow(ctx, db.KeptLeadCountSQL, []string{status}, nil, false, nil).Scan(&n)
+	return n, err
 }
 
 func (t *Target) sqlList(ctx context.Context, c *Client) error {

@@ -36,10 +36,6 @@ type Target struct {
 	// ManagerID is the user of Token, the actor of the baseline's new leads.
 	ManagerID uuid.UUID
 	Pool      *pgxpool.Pool
-	// CountLimit mirrors the server's exact-count bound in the baseline:
-	// 0 counts every matching row, N counts up to N+1 and above N asks
-	// the planner for an estimate, as the API does.
-	CountLimit int
 	// Leads are live, callable leads the single-lead workloads pick from.
 	Leads []uuid.UUID
 	// Callers are the telecallers who log calls and update leads, each

@@ -136,6 +136,10 @@ func BulkLoadRollups() []Rollup {
 		Name:    "refresh_lead_rollups",
 		Tables:  []string{"lead_activity", "lead_contact_delays", "lead_activity_changes"},
 		Refresh: RefreshLeadRollups,
+	}, {
+		Name:    "refresh_lead_counts",
+		Tables:  []string{"lead_counts", "lead_count_changes"},
+		Refresh: RefreshLeadCounts,
 	}}
 }
 

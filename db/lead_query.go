@@ -276,8 +276,13 @@ func FindLeads(ctx context.Context, idb bun.IDB, f LeadCriteria, p LeadPage) ([]
 	return leads, more, nil
 }
 
-// CountLeads counts the leads matching f.
+// CountLeads counts the leads matching f exactly: from the kept counts when
+// f filters by status and assignee alone (lead_counts.go), else by
+// counting them.
 func CountLeads(ctx context.Context, idb bun.IDB, f LeadCriteria) (int, error) {
+	if n, ok, err := keptCount(ctx, idb, f); ok || err != nil {
+		return n, err
+	}
 	n, err := f.apply(idb.NewSelect().Model((*Lead)(nil))).Count(ctx)
 	return int(n), formatError(err, "Lead")
 }
@@ -293,12 +298,17 @@ type LeadCount struct {
 	Estimate bool
 }
 
-// CountLeadsUpTo counts the leads matching f exactly while there are at
-// most limit of them, reading no more than limit+1 index entries. Above
-// that it returns Postgres's row estimate for the same query (never less
-// than limit+1) with Estimate set, so a total over hundreds of thousands of
-// rows costs a plan, not a scan. A limit of 0 or less always counts exactly.
+// CountLeadsUpTo counts the leads matching f. A filter by status and
+// assignee alone is counted exactly at any size from the kept counts.
+// Others are counted exactly while there are at most limit matches,
+// reading no more than limit+1 index entries; above that it returns
+// Postgres's row estimate for the same query (never less than limit+1)
+// with Estimate set, so a total over hundreds of thousands of rows costs a
+// plan, not a scan. A limit of 0 or less always counts exactly.
 func CountLeadsUpTo(ctx context.Context, idb bun.IDB, f LeadCriteria, limit int) (LeadCount, error) {
+	if n, ok, err := keptCount(ctx, idb, f); ok || err != nil {
+		return LeadCount{N: n}, err
+	}
 	if limit <= 0 {
 		n, err := CountLeads(ctx, idb, f)
 		return LeadCount{N: n}, err

@@ -2306,10 +2306,12 @@ type LeadConnection {
   pageInfo: PageInfo!
   """
   Every lead matching the filter, across all pages. Computed only when asked
-  for. Exact up to a server-configured bound (1,000 matching leads by
-  default); above it this is Postgres's planner estimate for the same
-  filter, never below the bound + 1, and totalCountIsEstimate is true.
-  Paging itself (pageInfo, cursors) never depends on it.
+  for. Always exact when the filter is by status and assignee (or
+  unassigned) alone, or empty: those totals are kept as leads change.
+  Other filters count exactly up to a server-configured bound (1,000
+  matching leads by default); above it this is Postgres's planner estimate
+  for the same filter, never below the bound + 1, and totalCountIsEstimate
+  is true. Paging itself (pageInfo, cursors) never depends on it.
   """
   totalCount: Int!
   "True when totalCount is an estimate because more leads match than the server counts exactly."

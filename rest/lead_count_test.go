@@ -8,9 +8,11 @@ import (
 	"github.com/telecaller-crm/api/server/servertest"
 )
 
-// TestLeadListTotals checks the bounded count behind REST pagination.total
-// and GraphQL totalCount: exact up to LEAD_COUNT_EXACT_LIMIT matches, the
-// planner's estimate (flagged, never below the bound + 1) above it.
+// TestLeadListTotals checks the totals behind REST pagination.total and
+// GraphQL totalCount: always exact for filters by status and assignee alone
+// (kept counts); for other filters exact up to LEAD_COUNT_EXACT_LIMIT
+// matches, the planner's estimate (flagged, never below the bound + 1)
+// above it.
 func TestLeadListTotals(t *testing.T) {
 	t.Parallel()
 	const bound = 3
@@ -42,19 +44,27 @@ func TestLeadListTotals(t *testing.T) {
 			}
 		}
 	}
-	const gqlTotals = `query($status: [LeadStatus!]) { leads(first: 1, filter: {status: $status}) { totalCount totalCountIsEstimate } }`
+	const gqlTotals = `query($status: [LeadStatus!], $source: [LeadSource!]) {
+		leads(first: 1, filter: {status: $status, source: $source}) { totalCount totalCountIsEstimate } }`
 	a.Run(t, []servertest.Scenario{
-		{Name: "more matches than the bound: REST total is a flagged estimate", Method: "GET", Path: "/api/leads?limit=1", Token: mt,
-			WantStatus: 200, WantContains: []string{`"totalIsEstimate":true`}, After: estimated},
-		{Name: "more matches than the bound: GraphQL totalCount is a flagged estimate", Query: gqlTotals, Token: mt,
-			WantStatus: 200, WantContains: []string{`"totalCountIsEstimate":true`}},
-		{Name: "four new leads are over a bound of three", Method: "GET", Path: "/api/leads?limit=1&status=new", Token: mt,
-			WantStatus: 200, After: estimated},
-		{Name: "as many matches as the bound: exact", Method: "GET", Path: "/api/leads?limit=1&status=new,contacted&assignedTo=unassigned", Token: mt,
+		{Name: "no filter, above the bound: exact from the kept counts", Method: "GET", Path: "/api/leads?limit=1", Token: mt,
+			WantStatus: 200, WantContains: []string{`"totalIsEstimate":false`}, After: exact(6)},
+		{Name: "no filter, above the bound: exact in GraphQL", Query: gqlTotals, Token: mt,
+			WantStatus: 200, WantContains: []string{`"totalCount":6,"totalCountIsEstimate":false`}},
+		{Name: "four new leads, over a bound of three: exact", Method: "GET", Path: "/api/leads?limit=1&status=new", Token: mt,
+			WantStatus: 200, After: exact(4)},
+		{Name: "statuses and unassigned: exact", Method: "GET", Path: "/api/leads?limit=1&status=new,contacted&assignedTo=unassigned", Token: mt,
 			WantStatus: 200, After: exact(3)},
-		{Name: "fewer matches than the bound: exact in REST", Method: "GET", Path: "/api/leads?limit=1&status=contacted,qualified", Token: mt,
+		{Name: "one assignee: exact", Method: "GET", Path: "/api/leads?limit=1&assignedTo=" + tc.ID.String(), Token: mt,
+			WantStatus: 200, After: exact(2)},
+		{Name: "a source filter above the bound: REST total is a flagged estimate", Method: "GET", Path: "/api/leads?limit=1&source=website", Token: mt,
+			WantStatus: 200, WantContains: []string{`"totalIsEstimate":true`}, After: estimated},
+		{Name: "a source filter above the bound: GraphQL totalCount is a flagged estimate", Query: gqlTotals, Vars: map[string]any{"source": []string{"WEBSITE"}}, Token: mt,
+			WantStatus: 200, WantContains: []string{`"totalCountIsEstimate":true`}},
+		{Name: "a source filter with fewer matches than the bound: exact in REST", Method: "GET", Path: "/api/leads?limit=1&source=website&status=contacted,qualified", Token: mt,
 			WantStatus: 200, WantContains: []string{`"totalIsEstimate":false`}, After: exact(2)},
-		{Name: "fewer matches than the bound: exact in GraphQL", Query: gqlTotals, Vars: map[string]any{"status": []string{"CONTACTED", "QUALIFIED"}}, Token: mt,
+		{Name: "a source filter with fewer matches than the bound: exact in GraphQL", Query: gqlTotals,
+			Vars: map[string]any{"status": []string{"CONTACTED", "QUALIFIED"}, "source": []string{"WEBSITE"}}, Token: mt,
 			WantStatus: 200, WantContains: []string{`"totalCount":2,"totalCountIsEstimate":false`}},
 		{Name: "a telecaller's total counts only their leads, exactly", Method: "GET", Path: "/api/leads?limit=1", Token: tt,
 			WantStatus: 200, After: exact(2)},

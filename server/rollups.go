@@ -9,7 +9,7 @@ import (
 )
 
 // RunRollupCompactor moves the lead writes' appended changes into the lead
-// report's rollup every cfg.RollupCompactInterval until ctx ends, and
+// report's rollup and the lead counts every cfg.RollupCompactInterval until ctx ends, and
 // returns a channel closed once it has stopped, or nil when the interval is
 // 0. Reports are exact without it; it keeps them reading few rows. Every
 // instance may run one: concurrent compactions never count a change twice.
@@ -33,6 +33,9 @@ func RunRollupCompactor(ctx context.Context, cfg Config, deps Deps) <-chan struc
 			case <-tick.C:
 				if _, err := db.CompactLeadActivity(ctx, deps.DB); err != nil && ctx.Err() == nil {
 					logger.Warn("compact lead rollup", "err", err)
+				}
+				if _, err := db.CompactLeadCounts(ctx, deps.DB); err != nil && ctx.Err() == nil {
+					logger.Warn("compact lead counts", "err", err)
 				}
 			}
 		}

@@ -36,7 +36,6 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	clients := fs.Int("clients", 50, "concurrent clients (HTTP connections, pgx pool size)")
 	only := fs.String("only", "", "run only workloads whose name matches this regular expression (baselines follow their API workload)")
 	pid := fs.Int("server-pid", 0, "server process id for CPU and RSS (default: the process listening on --url's port)")
-	countLimit := fs.Int("count-limit", db.DefaultExactCountLimit, "exact-count bound the server uses (LEAD_COUNT_EXACT_LIMIT; 0: always exact), mirrored by the baselines")
 	jsonOn := fs.Bool("json", false, "also write the report, with the machine description, as JSON to --out")
 	jsonOut := fs.String("out", "bench/results/latest.json", "the JSON report's file (with --json)")
 	if err := fs.Parse(args); err != nil {
@@ -86,12 +85,11 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = *clients, *clients
 	t := &bench.Target{
-		BaseURL:    strings.TrimRight(*target, "/"),
-		HTTP:       &http.Client{Transport: tr, Timeout: 30 * time.Second},
-		Token:      tok,
-		ManagerID:  manager.ID,
-		Pool:       pool,
-		CountLimit: *countLimit,
+		BaseURL:   strings.TrimRight(*target, "/"),
+		HTTP:      &http.Client{Transport: tr, Timeout: 30 * time.Second},
+		Token:     tok,
+		ManagerID: manager.ID,
+		Pool:      pool,
 		TelecallerToken: func(u bench.User) (string, error) {
 			return auth.SignHS256(secret, auth.TokenSpec{UserID: u.ID, Email: u.Email, Name: u.FullName, Role: auth.RoleTelecaller, TTL: 2 * time.Hour})
 		},
@@ -104,7 +102,7 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 
 	rep := bench.Report{
 		StartedAt: time.Now().UTC(), Commit: gitCommit(ctx), Machine: bench.DescribeMachine(),
-		Target: *target, Duration: duration.String(), Warmup: warmup.String(), Clients: *clients, CountLimit: *countLimit,
+		Target: *target, Duration: duration.String(), Warmup: warmup.String(), Clients: *clients,
 		Telecallers: writers,
 	}
 	_ = pool.QueryRow(ctx, "SHOW server_version").Scan(&rep.Machine.Postgres)

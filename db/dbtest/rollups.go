@@ -12,7 +12,7 @@ import (
 // conversions per lead and telecaller, the open-lead counts, the open
 // bookings by due day (zero cells must be gone), when each booked follow-up
 // was completed, and the lead report's non-zero lead_activity rows and
-// contact-delay histogram.
+// contact-delay histogram, and the non-zero lead counts.
 const rollupState = `SELECT x FROM (
 	SELECT 'activity ' || t::text AS x FROM telecaller_activity AS t
 	WHERE t.interactions <> 0 OR t.leads_contacted <> 0 OR t.conversions <> 0 OR t.first_call_at IS NOT NULL
@@ -24,23 +24,25 @@ const rollupState = `SELECT x FROM (
 	UNION ALL SELECT 'lead ' || a::text FROM lead_activity AS a
 	WHERE EXISTS (SELECT 1 FROM jsonb_each(to_jsonb(a) - 'minutes' - 'bucket' - 'source') AS c WHERE c.value <> '0')
 	UNION ALL SELECT 'delay ' || h::text FROM lead_contact_delays AS h WHERE h.leads <> 0
+	UNION ALL SELECT 'count ' || c::text FROM lead_counts AS c WHERE c.leads <> 0
 ) AS s ORDER BY x`
 
 // CheckRollups fails the test unless the rollups as the triggers left them
 // equal a rebuild from scratch (refresh_telecaller_rollups,
-// refresh_lead_rollups). It leaves the rebuilt rollups in place.
+// refresh_lead_rollups, refresh_lead_counts). It leaves the rebuilt rollups in place.
 func CheckRollups(t testing.TB, bdb *bun.DB) {
 	t.Helper()
 	ctx := context.Background()
 	var kept, rebuilt []string
-	// Pending lead changes count once compacted into lead_activity.
-	if _, err := bdb.ExecContext(ctx, "SELECT compact_lead_activity()"); err != nil {
+	// Pending lead changes count once compacted into lead_activity and
+	// lead_counts.
+	if _, err := bdb.ExecContext(ctx, "SELECT compact_lead_activity(), compact_lead_counts()"); err != nil {
 		t.Fatalf("compact lead changes: %v", err)
 	}
 	if err := bdb.NewRaw(rollupState).Scan(ctx, &kept); err != nil {
 		t.Fatalf("read rollups: %v", err)
 	}
-	if _, err := bdb.ExecContext(ctx, "SELECT refresh_telecaller_rollups(true), refresh_lead_rollups()"); err != nil {
+	if _, err := bdb.ExecContext(ctx, "SELECT refresh_telecaller_rollups(true), refresh_lead_rollups(), refresh_lead_counts()"); err != nil {
 		t.Fatalf("rebuild rollups: %v", err)
 	}
 	if err := bdb.NewRaw(rollupState).Scan(ctx, &rebuilt); err != nil {
