@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -211,36 +210,5 @@ func TestRunNumbersClients(t *testing.T) {
 		if seen[n].Load() == 0 {
 			t.Errorf("client %d issued no request", n)
 		}
-	}
-}
-
-// A Tree meters a process and its children: a child that burns a core
-// through the window shows in the tree's CPU and not in the parent's own.
-func TestTreeMetersChildren(t *testing.T) {
-	t.Parallel()
-	child := exec.Command("sh", "-c", "while :; do :; done")
-	if err := child.Start(); err != nil {
-		t.Skipf("no shell to run a child: %v", err)
-	}
-	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
-	self := os.Getpid()
-	tree, err := bench.ParentOf(child.Process.Pid)
-	if err != nil || tree.Root != self {
-		t.Fatalf("ParentOf(child) = %+v, %v; want the tree rooted at this process %d", tree, err, self)
-	}
-	op := func(ctx context.Context, _ *bench.Client) error {
-		time.Sleep(time.Millisecond)
-		return nil
-	}
-	watch := bench.Watch{Meters: map[string]bench.Meter{"tree": tree, "self": &bench.Proc{PID: self}}}
-	res := bench.Run(context.Background(), bench.Workload{Name: "idle", Op: op}, bench.Options{Duration: 500 * time.Millisecond, Clients: 1}, watch)
-	n := time.Duration(res.Requests - res.Errors)
-	treeCPU, selfCPU := res.CPUPerRequest["tree"]*n, res.CPUPerRequest["self"]*n
-	// The child gets at least a fifth of a core even on a busy machine.
-	if treeCPU-selfCPU < 100*time.Millisecond {
-		t.Errorf("tree CPU %v, this process alone %v: the child's loop is missing", treeCPU, selfCPU)
-	}
-	if _, ok := res.CPUPerRequest["server"]; ok {
-		t.Error("server CPU reported with no server watched")
 	}
 }

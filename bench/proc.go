@@ -76,34 +76,8 @@ func (p *Proc) cpuByPID() map[int]time.Duration {
 	return map[int]time.Duration{p.PID: cpu}
 }
 
-// Tree is a process and its children: a Postgres postmaster and the
-// backends it forks for each connection.
-type Tree struct{ Root int }
-
-func (t Tree) cpuByPID() map[int]time.Duration {
-	out := map[int]time.Duration{}
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, name := range stats {
-		pid, err := strconv.Atoi(strings.Split(name, "/")[2])
-		if err != nil {
-			continue
-		}
-		if ppid, cpu, err := readStat(pid); err == nil && (pid == t.Root || ppid == t.Root) {
-			out[pid] = cpu
-		}
-	}
-	return out
-}
-
-// ParentOf is the Tree rooted at pid's parent: for a Postgres backend's
-// pid (pg_backend_pid()), the whole server.
-func ParentOf(pid int) (Tree, error) {
-	ppid, _, err := readStat(pid)
-	if err != nil {
-		return Tree{}, err
-	}
-	return Tree{Root: ppid}, nil
-}
+// Visible reports whether m finds any process to meter.
+func Visible(m Meter) bool { return len(m.cpuByPID()) > 0 }
 
 // cpuSince is the CPU the processes of now used since then.
 func cpuSince(then, now map[int]time.Duration) time.Duration {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/telecaller-crm/api/db"
 )
@@ -208,3 +209,31 @@ func (t *Target) sqlPatch(ctx context.Context, c *Client) error {
 const leadColumnsBare = `id, name, email, phone, phone_e164, company, source, status, priority,
 	assigned_to, created_by, notes, tags, custom_fields, next_follow_up_at, last_contacted_at,
 	attempt_count, version, created_at, updated_at, deleted_at`
+
+// DatabaseBackends meters the Postgres processes that work for one
+// database: the backends connected to the pool's database, the server's and
+// the baselines' alike, and Postgres's background processes (WAL writer,
+// checkpointer, autovacuum launcher). Backends of other databases on the
+// same server, such as another suite's tests, are left out. The processes
+// must be local and visible to this user.
+type DatabaseBackends struct{ Pool *pgxpool.Pool }
+
+func (d DatabaseBackends) cpuByPID() map[int]time.Duration {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	rows, err := d.Pool.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR datname IS NULL`)
+	if err != nil {
+		return nil
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return nil
+	}
+	out := make(map[int]time.Duration, len(pids))
+	for _, pid := range pids {
+		if _, cpu, err := readStat(int(pid)); err == nil {
+			out[int(pid)] = cpu
+		}
+	}
+	return out
+}

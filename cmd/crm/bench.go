@@ -164,21 +164,15 @@ func serverProc(pid int, u *url.URL) (*bench.Proc, error) {
 }
 
 // otherParties are the local processes besides the server whose CPU each
-// request costs: the Postgres server (found as the parent of one of the
-// pool's backends), Redis (the process listening on REDIS_URL's port) and
-// this harness. One that is not a local, visible process is left out.
+// request costs: Postgres's processes working for the benchmark database,
+// Redis (the process listening on REDIS_URL's port) and this harness.
+// Postgres is left out when none of its processes is visible (not local).
 func otherParties(ctx context.Context, pool *pgxpool.Pool, redisURL string, stderr io.Writer) map[string]bench.Meter {
 	meters := map[string]bench.Meter{"client": &bench.Proc{PID: os.Getpid()}}
-	var backend int
-	err := pool.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&backend)
-	if err == nil {
-		var pg bench.Tree
-		if pg, err = bench.ParentOf(backend); err == nil {
-			meters["postgres"] = pg
-		}
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "bench: no Postgres CPU (not a local server?):", err)
+	if pg := (bench.DatabaseBackends{Pool: pool}); bench.Visible(pg) {
+		meters["postgres"] = pg
+	} else {
+		fmt.Fprintln(stderr, "bench: no Postgres CPU: its processes are not visible here")
 	}
 	if u, err := url.Parse(redisURL); err == nil && u.Port() != "" {
 		port, _ := strconv.Atoi(u.Port())

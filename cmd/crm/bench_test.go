@@ -57,5 +57,9 @@ func TestBenchAgainstServer(t *testing.T) {
 		if r.Pair == "" && r.Ratio <= 0 {
 			t.Errorf("%s: no ratio to its baseline", r.Name)
 		}
+		// The test database's backends and this process do the work.
+		if r.CPUPerRequest["postgres"] <= 0 || r.CPUPerRequest["client"] <= 0 {
+			t.Errorf("%s: CPU per request %v, want Postgres's and the client's", r.Name, r.CPUPerRequest)
+		}
 	}
 }
