@@ -13,7 +13,9 @@ import (
 // commits transactions in groups: per key at most one Redis call is in
 // flight, and requests arriving meanwhile wait to go together in the key's
 // next call, redis_rate's AllowAtMost for the whole batch. A request that
-// finds no call in flight is sent at once.
+// finds no call in flight makes its call at once, itself, as if there were no
+// batching; when it returns, a goroutine sends the batches that gathered
+// behind it until none has.
 
 // batchKey is what a batch charges: one limit on one key.
 type batchKey struct {
@@ -24,7 +26,7 @@ type batchKey struct {
 // waiter is one request in a batch.
 type waiter struct {
 	ctx  context.Context
-	done chan struct{} // closed once res and err are set
+	done chan struct{} // closed once res and err are set; nil for the request sent at once
 	res  Result
 	err  error
 }
@@ -38,22 +40,29 @@ type batches struct {
 	off bool
 }
 
-// chargeCoalesced charges one request against lim on key, in the key's next
-// batch. When ctx ends first it returns ctx's error (the batch may still
-// charge the request if its call was already sent).
+// chargeCoalesced charges one request against lim on key: at once when no
+// call is in flight for the key, else in its next batch. When ctx ends while
+// the request waits, it returns ctx's error (and the request is not charged
+// unless its batch was already sent).
 func (l *Limiter) chargeCoalesced(ctx context.Context, key string, lim redis_rate.Limit) (Result, error) {
-	w := &waiter{ctx: ctx, done: make(chan struct{})}
+	w := &waiter{ctx: ctx}
 	bk := batchKey{key, lim}
 	l.batches.mu.Lock()
 	next, inFlight := l.batches.next[bk]
 	if inFlight {
+		w.done = make(chan struct{})
 		l.batches.next[bk] = append(next, w)
 	} else {
 		l.batches.next[bk] = nil
 	}
 	l.batches.mu.Unlock()
+
 	if !inFlight {
-		go l.sendBatches(bk, []*waiter{w})
+		l.sendBatch(ctx, bk, []*waiter{w})
+		if next := l.takeNextBatch(bk); len(next) > 0 {
+			go l.sendBatches(bk, next)
+		}
+		return w.res, w.err
 	}
 	select {
 	case <-w.done:
@@ -68,20 +77,27 @@ func (l *Limiter) chargeCoalesced(ctx context.Context, key string, lim redis_rat
 	}
 }
 
-// sendBatches charges batch, then each batch that gathered while the call
-// before it was in flight, until none did. The key's entry is removed before
-// the last batch's requests learn their results.
+// takeNextBatch takes the requests waiting on bk once its call has returned;
+// when there are none, nothing is in flight for bk any more.
+func (l *Limiter) takeNextBatch(bk batchKey) []*waiter {
+	l.batches.mu.Lock()
+	defer l.batches.mu.Unlock()
+	next := l.batches.next[bk]
+	if len(next) == 0 {
+		delete(l.batches.next, bk)
+	} else {
+		l.batches.next[bk] = nil
+	}
+	return next
+}
+
+// sendBatches sends batch, then each batch that gathered while the call
+// before it was in flight, until none did. Their calls must not end with any
+// one request's context: they run under the limiter's Timeout alone.
 func (l *Limiter) sendBatches(bk batchKey, batch []*waiter) {
 	for len(batch) > 0 {
-		l.sendBatch(bk, batch)
-		l.batches.mu.Lock()
-		next := l.batches.next[bk]
-		if len(next) == 0 {
-			delete(l.batches.next, bk)
-		} else {
-			l.batches.next[bk] = nil
-		}
-		l.batches.mu.Unlock()
+		l.sendBatch(context.WithoutCancel(batch[0].ctx), bk, batch)
+		next := l.takeNextBatch(bk)
 		for _, w := range batch {
 			close(w.done)
 		}
@@ -89,10 +105,11 @@ func (l *Limiter) sendBatches(bk batchKey, batch []*waiter) {
 	}
 }
 
-// sendBatch charges a batch in one Redis call, which no single request's
-// context can cancel, and sets each request's outcome. Requests whose callers
-// hung up before the call are not charged. A failed call fails them all.
-func (l *Limiter) sendBatch(bk batchKey, batch []*waiter) {
+// sendBatch charges a batch in one Redis call under ctx and the limiter's
+// Timeout, and sets each request's outcome. Requests whose callers hung up
+// before the call are not charged. A failed call fails them all and, unless
+// ctx ended, starts the cooldown.
+func (l *Limiter) sendBatch(ctx context.Context, bk batchKey, batch []*waiter) {
 	live := make([]*waiter, 0, len(batch))
 	for _, w := range batch {
 		if w.err = w.ctx.Err(); w.err == nil {
@@ -113,11 +130,13 @@ func (l *Limiter) sendBatch(bk batchKey, batch []*waiter) {
 		fail(errCooldown)
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(live[0].ctx), l.cfg.Timeout)
+	callCtx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
 	defer cancel()
-	res, err := l.rr.AllowAtMost(ctx, bk.key, bk.limit, len(live))
+	res, err := l.rr.AllowAtMost(callCtx, bk.key, bk.limit, len(live))
 	if err != nil {
-		l.startCooldown()
+		if ctx.Err() == nil {
+			l.startCooldown()
+		}
 		fail(fmt.Errorf("redis_rate allow %d on %s: %w", len(live), bk.key, err))
 		return
 	}
