@@ -132,7 +132,7 @@ func (l *Limiter) sendBatch(ctx context.Context, bk batchKey, batch []*waiter) {
 	}
 	callCtx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
 	defer cancel()
-	res, err := l.rr.AllowAtMost(callCtx, bk.key, bk.limit, len(live))
+	res, err := l.allowAtMost(callCtx, bk, len(live))
 	if err != nil {
 		if ctx.Err() == nil {
 			l.startCooldown()
@@ -143,6 +143,18 @@ func (l *Limiter) sendBatch(ctx context.Context, bk batchKey, batch []*waiter) {
 	for n, w := range live {
 		w.res = resultInBatch(res, n)
 	}
+}
+
+// allowAtMost is redis_rate's AllowAtMost with a panic (it asserts the types
+// of Redis's reply) turned into an error: a batch's call runs in a goroutine
+// of its own, outside the server's recovery, and has requests waiting on it.
+func (l *Limiter) allowAtMost(ctx context.Context, bk batchKey, n int) (res *redis_rate.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("redis_rate: %v", p)
+		}
+	}()
+	return l.rr.AllowAtMost(ctx, bk.key, bk.limit, n)
 }
 
 // resultInBatch is the Result of request n (from 0, in arrival order) of a

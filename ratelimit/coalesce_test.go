@@ -77,9 +77,9 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 }
 
 // concurrently serves the requests at once and returns their responses in
-// order. With g, the first is sent alone and held in Redis until all the
-// others wait for the next batch; whileHeld, if not nil, runs then, with a
-// channel per request closed when it has returned.
+// order. With g, the first is sent alone and held in Redis while the others
+// join the next batch one after another, in order; whileHeld, if not nil,
+// runs then, with a channel per request closed when it has returned.
 func concurrently(t *testing.T, l *ratelimit.Limiter, g *gate, reqs []*http.Request, whileHeld func(returned []chan struct{})) []*httptest.ResponseRecorder {
 	t.Helper()
 	h := l.Middleware(noContent)
@@ -93,18 +93,19 @@ func concurrently(t *testing.T, l *ratelimit.Limiter, g *gate, reqs []*http.Requ
 		go func() {
 			defer wg.Done()
 			defer close(returned[i])
-			if g == nil || i > 0 {
+			if g == nil {
 				<-start
 			}
 			recs[i] = serve(h, r)
 		}()
 		if g != nil && i == 0 {
 			<-g.held
+		} else if g != nil {
+			waitUntil(t, "the request to join the batch", func() bool { return ratelimit.Waiting(l) == i })
 		}
 	}
 	close(start)
 	if g != nil {
-		waitUntil(t, "the requests to gather", func() bool { return ratelimit.Waiting(l) == len(reqs)-1 })
 		if whileHeld != nil {
 			whileHeld(returned)
 		}
@@ -148,8 +149,10 @@ func TestConcurrentRequestsOnOneKey(t *testing.T) {
 				reqs[i] = req(http.MethodGet, "/api/leads", user)
 			}
 			recs := concurrently(t, l, g, reqs, nil)
+			calls := trips.n.Load()
 
 			var remaining []int
+			var retryAfter []int64
 			interval := time.Hour / time.Duration(tc.budget)
 			for i, rec := range recs {
 				switch rec.Code {
@@ -160,6 +163,29 @@ func TestConcurrentRequestsOnOneKey(t *testing.T) {
 					}
 				default:
 					wantLimited(t, rec, tc.budget, interval)
+					retryAfter = append(retryAfter, header(t, rec, "Retry-After"))
+				}
+			}
+			// A denial in a batch waits as long as one made alone afterwards
+			// (less the second that may have passed).
+			if len(retryAfter) > 0 {
+				alone := serve(l.Middleware(noContent), req(http.MethodGet, "/api/leads", user))
+				wantLimited(t, alone, tc.budget, interval)
+				for _, got := range retryAfter {
+					if want := header(t, alone, "Retry-After"); got != want && got != want+1 {
+						t.Errorf("Retry-After in the batch = %d, alone afterwards %d", got, want)
+					}
+				}
+			}
+			if g != nil {
+				// One after another, in the batch's order, they were told
+				// what requests charged one at a time would have been.
+				for i, rec := range recs {
+					if allowed := rec.Code == http.StatusNoContent; allowed != (i < tc.budget) {
+						t.Errorf("request %d: status %d, want allowed = %v", i, rec.Code, i < tc.budget)
+					} else if allowed && header(t, rec, "X-RateLimit-Remaining") != int64(tc.budget-1-i) {
+						t.Errorf("request %d: Remaining %s, want %d", i, rec.Header().Get("X-RateLimit-Remaining"), tc.budget-1-i)
+					}
 				}
 			}
 			slices.Sort(remaining)
@@ -170,10 +196,10 @@ func TestConcurrentRequestsOnOneKey(t *testing.T) {
 			if !slices.Equal(remaining, want) {
 				t.Errorf("Remaining of the allowed requests = %v, want each of %v once", remaining, want)
 			}
-			if s := l.Stats(); s.Allowed != int64(tc.budget) || s.Limited != int64(tc.n-tc.budget) || s.RedisErrors != 0 {
+			if s := l.Stats(); s.Allowed != int64(tc.budget) || s.Limited != int64(tc.n-tc.budget+min(1, len(retryAfter))) || s.RedisErrors != 0 {
 				t.Errorf("stats = %+v, want %d allowed and %d limited", s, tc.budget, tc.n-tc.budget)
 			}
-			switch calls := trips.n.Load(); {
+			switch {
 			case g != nil && calls != 2:
 				t.Errorf("%d requests made %d Redis calls, want 2 (the first, then the rest together)", tc.n, calls)
 			case calls > int64(tc.n)+2: // +2: loading a script (EVALSHA, NOSCRIPT, EVAL)

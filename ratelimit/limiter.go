@@ -43,7 +43,9 @@ type Config struct {
 	// they are answered 503 SERVICE_UNAVAILABLE. The server defaults it to true.
 	FailOpen bool
 	// Timeout bounds each Redis call [150ms]. It only bounds socket reads when
-	// the client has ContextTimeoutEnabled (server.Open sets it).
+	// the client has ContextTimeoutEnabled (server.Open sets it). A request
+	// that waits for the next batch on its key may wait for two calls: the
+	// one in flight, then its batch's.
 	Timeout time.Duration
 	// Cooldown is how long after a failed Redis call requests skip Redis and
 	// take the fail mode straight away, so a dead Redis costs one timeout per
