@@ -19,14 +19,21 @@ func (l *Limiter) coolingDown() bool {
 	return l.cfg.Cooldown > 0 && l.cfg.Now().UnixNano() < l.downUntil.Load()
 }
 
+// startCooldown makes requests skip Redis for Cooldown after a failed call.
+func (l *Limiter) startCooldown() {
+	if l.cfg.Cooldown > 0 {
+		l.downUntil.Store(l.cfg.Now().Add(l.cfg.Cooldown).UnixNano())
+	}
+}
+
 // unavailable is the decision when Redis could not be asked: serve without
 // headers when failing open, else SERVICE_UNAVAILABLE. It counts the failure,
 // starts a cooldown, and logs at most once per logEvery.
 func (l *Limiter) unavailable(ctx context.Context, err error) decision {
 	now := l.cfg.Now()
 	l.stats.redisErrors.Add(1)
-	if !errors.Is(err, errCooldown) && l.cfg.Cooldown > 0 {
-		l.downUntil.Store(now.Add(l.cfg.Cooldown).UnixNano())
+	if !errors.Is(err, errCooldown) {
+		l.startCooldown()
 	}
 	var d decision
 	if l.cfg.FailOpen {

@@ -36,8 +36,17 @@ type spend struct {
 }
 
 // charge spends every limit in one Redis round trip, all or nothing: if one
-// limit denies, none is spent. It returns one Result per spend.
+// limit denies, none is spent. It returns one Result per spend. A single
+// request against one limit shares its round trip with the other requests on
+// that key waiting at the time (chargeCoalesced).
 func (l *Limiter) charge(ctx context.Context, spends []spend) ([]Result, error) {
+	if len(spends) == 1 && spends[0].cost == 1 && !l.batches.off {
+		res, err := l.chargeCoalesced(ctx, spends[0].key, spends[0].limit)
+		if err != nil {
+			return nil, err
+		}
+		return []Result{res}, nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, l.cfg.Timeout)
 	defer cancel()
 	if len(spends) == 1 {

@@ -8,9 +8,15 @@
 // with Retry-After. GraphQL POSTs are charged by Limiter.Extension once the
 // operation is parsed, so bulk mutations spend the bulk budget too.
 //
-// Every request costs one Redis round trip: redis_rate's script when one limit
-// applies, and this package's multi-key GCRA script (the same algorithm and
-// state, all or nothing) when two do, so a bulk denial spends nothing.
+// A request costs at most one Redis round trip, and under load a share of one.
+// Requests that spend the hourly budget alone are charged in batches per key,
+// as a database commits in groups: while a call for a key is in flight, the
+// requests arriving meanwhile wait for it and then go together in one call of
+// redis_rate's AllowAtMost; each learns what a call of its own would have told
+// it. A request finding no call in flight is sent at once. Bulk requests,
+// which spend two limits, are charged one call each by this package's
+// multi-key GCRA script (the same algorithm and state, all or nothing), so a
+// bulk denial spends nothing.
 // X-RateLimit-Remaining is derived from the GCRA state rather than taken from
 // redis_rate, whose float maths reports 998 after the first of 1000.
 package ratelimit
@@ -37,7 +43,9 @@ type Config struct {
 	// they are answered 503 SERVICE_UNAVAILABLE. The server defaults it to true.
 	FailOpen bool
 	// Timeout bounds each Redis call [150ms]. It only bounds socket reads when
-	// the client has ContextTimeoutEnabled (server.Open sets it).
+	// the client has ContextTimeoutEnabled (server.Open sets it). A request
+	// that waits for the next batch on its key may wait for two calls: the
+	// one in flight, then its batch's.
 	Timeout time.Duration
 	// Cooldown is how long after a failed Redis call requests skip Redis and
 	// take the fail mode straight away, so a dead Redis costs one timeout per
@@ -106,6 +114,7 @@ type Limiter struct {
 	// loggedAt (Unix ns) is when a Redis failure was last logged.
 	loggedAt atomic.Int64
 	stats    counters
+	batches  batches
 }
 
 // New returns a Limiter over rdb.
@@ -123,6 +132,7 @@ func New(rdb redis.UniversalClient, cfg Config) *Limiter {
 		bulkRoutes:    set(cfg.BulkRoutes),
 		bulkMutations: set(cfg.BulkMutations),
 		exempt:        set(cfg.Exempt),
+		batches:       batches{next: make(map[batchKey][]*waiter)},
 	}
 	if c, ok := rdb.(*redis.Client); ok && !c.Options().ContextTimeoutEnabled {
 		l.logger.Warn("ratelimit: the Redis client ignores context deadlines; a hung Redis can stall requests for its ReadTimeout (set ContextTimeoutEnabled)")
