@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -109,5 +111,36 @@ func TestMigrateAndSeed(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "nothing inserted") {
 		t.Fatalf("second seed wrote again: %s", out.String())
+	}
+}
+
+// serve tunes the collector unless the environment sets Go's own knobs.
+// Not parallel: it changes the test process's collector.
+func TestTuneGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	for _, tt := range []struct {
+		env       map[string]string
+		wantTuned bool
+	}{
+		{map[string]string{}, true},
+		{map[string]string{"GOGC": "100"}, false},
+		{map[string]string{"GOMEMLIMIT": "1GiB"}, false},
+	} {
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(math.MaxInt64)
+		tuned := tuneGC(func(k string) string { return tt.env[k] })
+		gc, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(-1)
+		debug.SetGCPercent(gc)
+		if tuned != tt.wantTuned {
+			t.Errorf("env %v: tuned = %v, want %v", tt.env, tuned, tt.wantTuned)
+		}
+		wantGC, wantLimit := 100, int64(math.MaxInt64)
+		if tt.wantTuned {
+			wantGC, wantLimit = serverGCPercent, serverMemoryLimit
+		}
+		if gc != wantGC || limit != wantLimit {
+			t.Errorf("env %v: GOGC %d, limit %d; want %d, %d", tt.env, gc, limit, wantGC, wantLimit)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime/debug"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -35,6 +36,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		logOut = lb
 	}
 	logger := newLogger(logOut, cfg.LogLevel)
+	if tuneGC(getenv) {
+		logger.Debug("garbage collector tuned", "gogc", serverGCPercent, "memory_limit_bytes", serverMemoryLimit)
+	}
 	// go-redis logs reconnect failures through its own package-wide logger;
 	// send them to ours, as warnings, once for the process.
 	redis.SetLogger(redisLog{logger})
@@ -101,4 +105,26 @@ type redisLog struct{ l *slog.Logger }
 
 func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
 	r.l.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
+
+// The server's live heap is small (tens of MiB) and a request's garbage
+// dies with it, so Go's default (collect whenever the heap has doubled)
+// collects very often. serve collects at five times the live heap instead,
+// under a soft limit that keeps the process small: 11–13 % less server CPU
+// per request in the load harness, peak RSS about 120 MiB
+// (docs/performance.md).
+const (
+	serverGCPercent   = 400
+	serverMemoryLimit = 128 << 20
+)
+
+// tuneGC applies the server's collector settings unless the environment
+// sets either of Go's own (GOGC, GOMEMLIMIT), and reports whether it did.
+func tuneGC(getenv func(string) string) bool {
+	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
+		return false
+	}
+	debug.SetGCPercent(serverGCPercent)
+	debug.SetMemoryLimit(serverMemoryLimit)
+	return true
 }
