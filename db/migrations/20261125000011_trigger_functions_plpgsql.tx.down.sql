@@ -22,3 +22,21 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     WHERE v.ov IS DISTINCT FROM v.nv
         AND (NOT created OR v.nv NOT IN ('null', '[]', '{}', '0'))
 $$;
+
+CREATE OR REPLACE FUNCTION lead_event_kind(changes jsonb, deleted boolean, source text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN changes ? 'deletedAt' AND deleted THEN 'deleted'
+        WHEN changes ? 'deletedAt' THEN 'restored'
+        WHEN source = 'interaction' THEN 'interaction_logged'
+        WHEN source = 'bulk' THEN 'bulk_updated'
+        WHEN source = 'bulk_assign' THEN 'bulk_assigned'
+        WHEN changes ? 'status' THEN 'status_changed'
+        WHEN changes ? 'assignedToId' AND changes - 'assignedToId' = '{}'::jsonb THEN 'assigned'
+        ELSE 'updated' END
+$$;
+
+CREATE OR REPLACE FUNCTION lead_is_live(lead uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM leads WHERE id = lead AND deleted_at IS NULL)
+$$;
