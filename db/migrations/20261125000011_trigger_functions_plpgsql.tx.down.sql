@@ -40,3 +40,5 @@ CREATE OR REPLACE FUNCTION lead_is_live(lead uuid) RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT EXISTS (SELECT 1 FROM leads WHERE id = lead AND deleted_at IS NULL)
 $$;
+
+ALTER FUNCTION lead_rollups_apply(leads[], leads[]) RESET plan_cache_mode;

@@ -61,3 +61,11 @@ BEGIN
     RETURN EXISTS (SELECT 1 FROM leads WHERE id = lead AND deleted_at IS NULL);
 END
 $$;
+
+-- The lead report's rollup trigger passes the changed rows as arrays. With
+-- the arrays' lengths known, a custom plan always looks cheaper than the
+-- generic one, so plpgsql planned both of its statements again on every
+-- lead write: about 5 ms, against 0.1 ms to run them. The generic plan
+-- (hash set operations over the few rows of a write, or a bulk one's
+-- thousand) is the right plan for every call.
+ALTER FUNCTION lead_rollups_apply(leads[], leads[]) SET plan_cache_mode = force_generic_plan;
