@@ -17,8 +17,9 @@ import (
 // few lookups on the path of nearly every request instead take their values
 // as $1, $2… and run through pgx's per-connection statement cache, so each
 // connection parses and plans them once. On a leads table with two dozen
-// indexes, planning a primary-key lookup costs Postgres about three times
-// what running it does (docs/performance.md).
+// indexes, Postgres spent 452 µs of CPU on each lookup of a lead by id as
+// bun sends it, and 96–150 µs on the same lookup prepared
+// (docs/performance.md, change 12).
 
 // queryCached runs query, whose parameters are $1, $2…, as a prepared
 // statement cached on the connection that runs it, in idb's transaction or
