@@ -1,12 +1,15 @@
 package db_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/telecaller-crm/api/db"
 	"github.com/telecaller-crm/api/db/dbtest"
@@ -114,5 +117,21 @@ func compactConcurrently(t *testing.T, compact func() (int, error)) {
 	}
 	if n := <-moved + <-moved + <-moved; n == 0 {
 		t.Fatal("nothing to compact: the writes appended no changes")
+	}
+}
+
+// The rollup trigger's generic plan (migration 20261125000011) is a
+// function setting, which a later CREATE OR REPLACE of the function would
+// silently drop: every lead write would then plan it again (about 5 ms).
+func TestLeadRollupsApplyKeepsItsGenericPlan(t *testing.T) {
+	t.Parallel()
+	bdb, _ := dbtest.New(t)
+	var config []string
+	err := bdb.NewRaw("SELECT coalesce(proconfig, '{}') FROM pg_proc WHERE proname = 'lead_rollups_apply'").Scan(context.Background(), pgdialect.Array(&config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(config, "plan_cache_mode=force_generic_plan") {
+		t.Errorf("lead_rollups_apply settings = %v, want plan_cache_mode=force_generic_plan", config)
 	}
 }
