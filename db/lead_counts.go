@@ -46,17 +46,10 @@ func keptCount(ctx context.Context, idb bun.IDB, f LeadCriteria) (int, bool, err
 	if !f.Unassigned {
 		assignee = f.AssignedTo
 	}
-	rows, err := queryCached(ctx, idb, KeptLeadCountSQL, statuses, assignee, f.Unassigned, f.Scope.AssignedTo)
-	if err != nil {
-		return 0, false, formatError(err, "Lead")
-	}
-	defer rows.Close()
 	var n int64
-	if rows.Next() {
-		err = rows.Scan(&n)
-	}
+	rows, err := queryCached(ctx, idb, KeptLeadCountSQL, statuses, assignee, f.Unassigned, f.Scope.AssignedTo)
 	if err == nil {
-		err = rows.Err()
+		err = scanOne(ctx, idb, rows, &n)
 	}
 	if err != nil {
 		return 0, false, formatError(err, "Lead")

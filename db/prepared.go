@@ -37,8 +37,8 @@ func queryCached(ctx context.Context, idb bun.IDB, query string, args ...any) (*
 	return nil, fmt.Errorf("query on %T: not a bun database, transaction or connection", idb)
 }
 
-// scanOne scans the one row of rows into the bun model dest, and closes
-// rows; no row is sql.ErrNoRows.
+// scanOne scans the one row of rows into dest (a bun model or a scalar),
+// and closes rows; no row is sql.ErrNoRows.
 func scanOne(ctx context.Context, idb bun.IDB, rows *sql.Rows, dest any) error {
 	defer rows.Close()
 	if !rows.Next() {

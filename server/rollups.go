@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/telecaller-crm/api/db"
 )
 
@@ -21,6 +23,14 @@ func RunRollupCompactor(ctx context.Context, cfg Config, deps Deps) <-chan struc
 	if logger == nil {
 		logger = slog.Default()
 	}
+	// Each folds the changes lead writes append into what reads add up.
+	compactions := []struct {
+		name    string
+		compact func(context.Context, bun.IDB) (int, error)
+	}{
+		{"lead rollup", db.CompactLeadActivity},
+		{"lead counts", db.CompactLeadCounts},
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -31,11 +41,10 @@ func RunRollupCompactor(ctx context.Context, cfg Config, deps Deps) <-chan struc
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				if _, err := db.CompactLeadActivity(ctx, deps.DB); err != nil && ctx.Err() == nil {
-					logger.Warn("compact lead rollup", "err", err)
-				}
-				if _, err := db.CompactLeadCounts(ctx, deps.DB); err != nil && ctx.Err() == nil {
-					logger.Warn("compact lead counts", "err", err)
+				for _, c := range compactions {
+					if _, err := c.compact(ctx, deps.DB); err != nil && ctx.Err() == nil {
+						logger.Warn("compact "+c.name, "err", err)
+					}
 				}
 			}
 		}
